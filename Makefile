@@ -1,0 +1,36 @@
+# LandUse: `make demo` and `make test` do the whole set-up on a fresh Debian 12 machine with Swift.
+# Both install the Debian packages that are missing (apt-get, skipped when all are present), then build.
+
+SWIFT        ?= swift
+CONFIG       ?= release
+DEBIAN_DEPS  := libgdal-dev libproj-dev libdnnl-dev gdal-bin
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+BIN          := .build/$(CONFIG)/landuse
+DEMO_OUT     := out/demo
+
+.PHONY: deps build test demo clean bench
+
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_DEPS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+test: deps
+	$(SWIFT) build -c $(CONFIG)
+	$(SWIFT) test -c $(CONFIG)
+
+demo: build
+	@mkdir -p $(DEMO_OUT)
+	@echo "The sample model is not trained yet (see the open training issue): the demo shows the sample scene."
+	$(BIN) info Samples/L7_ETMs.tif
+
+clean:
+	rm -rf .build out

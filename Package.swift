@@ -1,0 +1,45 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Module layout and dependency arrows: see docs/DESIGN.md.
+// Only TensorCore imports CDNNL; only GeoRaster imports CGDAL/CPROJ; GeoRaster never imports TensorCore.
+
+let package = Package(
+    name: "LandUse",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "LandUseKit", targets: ["LandUseKit"]),
+        .library(name: "GeoRaster", targets: ["GeoRaster"]),
+        .library(name: "SegmentationModels", targets: ["SegmentationModels"]),
+        .library(name: "NeuralNet", targets: ["NeuralNet"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+        .executable(name: "landuse", targets: ["landuse"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGDAL", pkgConfig: "gdal", providers: [.apt(["libgdal-dev"])]),
+        .systemLibrary(name: "CPROJ", pkgConfig: "proj", providers: [.apt(["libproj-dev"])]),
+        // Debian's libdnnl-dev ships no .pc file; headers live in /usr/include/oneapi/dnnl.
+        .systemLibrary(name: "CDNNL", providers: [.apt(["libdnnl-dev"])]),
+
+        .target(name: "TensorCore", dependencies: ["CDNNL"]),
+        .target(name: "NeuralNet", dependencies: ["TensorCore"]),
+        .target(name: "SegmentationModels", dependencies: ["NeuralNet", "TensorCore"]),
+        .target(name: "GeoRaster", dependencies: ["CGDAL", "CPROJ"]),
+        .target(
+            name: "LandUseKit",
+            dependencies: ["GeoRaster", "SegmentationModels", "NeuralNet", "TensorCore"]),
+        .executableTarget(
+            name: "landuse",
+            dependencies: ["LandUseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
+        .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
+        .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
+        .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster"]),
+        .testTarget(name: "landuseTests", dependencies: ["landuse"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

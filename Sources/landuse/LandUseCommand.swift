@@ -1,0 +1,11 @@
+import ArgumentParser
+import LandUseKit
+
+@main
+struct LandUseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "landuse",
+        abstract: "Turn satellite and aerial rasters into land-use maps and area reports.",
+        version: LandUseVersion.banner,
+        subcommands: [])
+}
