@@ -37,6 +37,7 @@ let package = Package(
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
+        .testTarget(name: "SegmentationModelsTests", dependencies: ["SegmentationModels"]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
         .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster"]),
         .testTarget(name: "landuseTests", dependencies: ["landuse"]),
