@@ -59,8 +59,8 @@ extension RasterDataset {
         return values
     }
 
-    /// Per-pixel validity of `bands` over `window` from GDAL's mask bands only (no NaN test): valid when
-    /// every band's mask is non-zero.
+    /// Per-pixel validity of `bands` over `window` from GDAL's mask bands and nodata values (no NaN test):
+    /// valid when every band's mask is non-zero and no band holds its nodata value.
     public func validity(window: Window, bands: [Int]) throws -> [Bool] {
         try check(window: window, bands: bands)
         var isValid = [Bool](repeating: true, count: window.pixelCount)
@@ -85,6 +85,16 @@ extension RasterDataset {
                 throw GeoRasterError.gdal(.readFailed, "reading the mask of band \(number) of \(url.path) failed")
             }
             for pixel in 0..<window.pixelCount where mask[pixel] == 0 { isValid[pixel] = false }
+        }
+        // GDAL's mask band ignores the nodata value when a mask file or alpha band takes precedence.
+        for number in bands {
+            let info = profile.bands[number - 1]
+            guard let nodata = info.nodata, !info.maskFlags.contains(.nodata) else { continue }
+            let samples = try readSamples(Double.self, window: window, band: number)
+            for pixel in 0..<window.pixelCount
+            where samples[pixel] == nodata || (nodata.isNaN && samples[pixel].isNaN) {
+                isValid[pixel] = false
+            }
         }
         return isValid
     }
