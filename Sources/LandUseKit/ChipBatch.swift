@@ -1,0 +1,103 @@
+import GeoRaster
+import TensorCore
+
+/// A batch of normalised chips waiting for the classifier, with the validity of each chip's pixels.
+struct ChipBatch {
+    let chipSize: Int
+    let bandCount: Int
+    let capacity: Int
+    private var values: [Float] = []
+    private var validity: [UInt8] = []
+    private var positions: [(row: Int, column: Int)] = []
+
+    init(chipSize: Int, bandCount: Int, capacity: Int) {
+        self.chipSize = chipSize
+        self.bandCount = bandCount
+        self.capacity = capacity
+        values.reserveCapacity(capacity * chipSize * chipSize * bandCount)
+        validity.reserveCapacity(capacity * chipSize * chipSize)
+    }
+
+    var isFull: Bool { positions.count >= capacity }
+
+    /// Index into an axis of `length` pixels for chip position `index`, mirrored at the ends (padding of
+    /// rasters shorter than a chip: 0 1 2 | 1 0 ..., without repeating the edge pixel).
+    @inline(__always)
+    private static func reflect(_ index: Int, length: Int) -> Int {
+        guard length > 1 else { return 0 }
+        let period = 2 * (length - 1)
+        let folded = index % period
+        return folded < length ? folded : period - folded
+    }
+
+    /// Cuts chip (`chipRow`, `chipColumn`) out of `block` (the rows of that chip row, the columns of the
+    /// strip), normalises it with `bands`' mean and std and queues it. Returns false (queuing nothing)
+    /// when the chip has no valid pixel.
+    mutating func cut(from block: PixelBlock, grid: ChipGrid, chipRow: Int, chipColumn: Int, bands: [BandInfo]) -> Bool {
+        let rows = grid.rowExtent(chipRow)
+        let columns = grid.columnExtent(chipColumn)
+        let columnShift = columns.lowerBound - block.window.columnOffset
+        let size = chipSize, channels = bandCount
+        let scales = bands.map { 1 / $0.std }
+        let means = bands.map(\.mean)
+        let start = values.count
+        var anyValid = false
+        values.append(contentsOf: repeatElement(0, count: size * size * channels))
+        validity.append(contentsOf: repeatElement(0, count: size * size))
+        let validityStart = validity.count - size * size
+        block.values.withUnsafeBufferPointer { source in
+            block.isValid.withUnsafeBufferPointer { sourceValid in
+                values.withUnsafeMutableBufferPointer { target in
+                    validity.withUnsafeMutableBufferPointer { targetValid in
+                        for y in 0..<size {
+                            let sourceRow = ChipBatch.reflect(y, length: rows.count)
+                            for x in 0..<size {
+                                let sourceColumn = columnShift + ChipBatch.reflect(x, length: columns.count)
+                                let pixel = sourceRow * block.columnCount + sourceColumn
+                                guard sourceValid[pixel] else { continue }
+                                // Padding pixels feed the network but never reach the output.
+                                if y < rows.count && x < columns.count {
+                                    targetValid[validityStart + y * size + x] = 1
+                                    anyValid = true
+                                }
+                                let destination = start + (y * size + x) * channels
+                                for band in 0..<channels {
+                                    target[destination + band] = (source[pixel * channels + band] - means[band]) * scales[band]
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        guard anyValid else {
+            values.removeLast(size * size * channels)
+            validity.removeLast(size * size)
+            return false
+        }
+        positions.append((chipRow, chipColumn))
+        return true
+    }
+
+    /// Classifies the queued chips, hands their probabilities to `stitcher`, and empties the batch.
+    mutating func run(_ classifier: ChipClassifier, into stitcher: ChipStitcher) throws {
+        guard !positions.isEmpty else { return }
+        let count = positions.count, size = chipSize
+        let chips = Tensor(shape: [count, size, size, bandCount], scalars: values)
+        let probabilities = try classifier.probabilities(for: chips)
+        let classes = classifier.classCount
+        precondition(probabilities.shape == [count, size, size, classes], "classifier returned \(probabilities.shape), expected \([count, size, size, classes])")
+        probabilities.withUnsafeBufferPointer { all in
+            validity.withUnsafeBufferPointer { valid in
+                for (index, position) in positions.enumerated() {
+                    let chipProbabilities = UnsafeBufferPointer(rebasing: all[(index * size * size * classes)..<((index + 1) * size * size * classes)])
+                    let chipValid = UnsafeBufferPointer(rebasing: valid[(index * size * size)..<((index + 1) * size * size)])
+                    stitcher.add(probabilities: chipProbabilities, valid: chipValid, row: position.row, column: position.column)
+                }
+            }
+        }
+        values.removeAll(keepingCapacity: true)
+        validity.removeAll(keepingCapacity: true)
+        positions.removeAll(keepingCapacity: true)
+    }
+}

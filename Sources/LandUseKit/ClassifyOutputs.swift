@@ -1,0 +1,98 @@
+import Foundation
+import GeoRaster
+
+/// The rasters a classify run writes, created before any chip runs (so a bad output path fails at once)
+/// and renamed onto their names only when every one is complete.
+final class ClassifyOutputs {
+    let description: ModelDescription
+    private let classWriter: RasterWriter
+    private let probabilityWriter: RasterWriter?
+    private let confidenceWriter: RasterWriter?
+    private let classValues: [Int]
+    private let nodataValue: Int
+    private let usesUInt16: Bool
+    private(set) var validPixels = 0
+    private(set) var nodataPixels = 0
+    private(set) var classPixels: [Int: Int] = [:]
+
+    /// Probability bands store round(254 p); 255 is nodata.
+    static let probabilityScale: Float = 254
+    static let probabilityNodata: Double = 255
+    /// Confidence (the winning class's probability) is Float32 in 0...1; -1 is nodata.
+    static let confidenceNodata: Double = -1
+
+    init(description: ModelDescription, profile: RasterProfile, output: URL, options: ClassifyOptions) throws {
+        self.description = description
+        classValues = description.classes.map(\.value)
+        nodataValue = description.nodataClassValue
+        usesUInt16 = nodataValue > 255
+        let outputs = [output, options.probabilitiesURL, options.confidenceURL].compactMap { $0?.standardizedFileURL.path }
+        guard Set(outputs).count == outputs.count else {
+            throw LandUseError(.badOption, "two outputs have the same path (\(outputs.joined(separator: ", "))): give each output its own file name")
+        }
+        let writeOptions = RasterWriteOptions(layout: options.layout, overviews: .mode, creationOptions: options.creationOptions, overwrite: options.overwrite)
+        let classes = description.classes.map {
+            RasterClass(value: $0.value, name: $0.name, color: RasterColor(red: UInt8(clamping: $0.color[0]), green: UInt8(clamping: $0.color[1]), blue: UInt8(clamping: $0.color[2])))
+        }
+        classWriter = try RasterWriter(
+            url: output, like: profile, dataType: usesUInt16 ? .uint16 : .byte, nodata: Double(nodataValue), classes: classes,
+            bandDescriptions: ["land-use class"], options: writeOptions)
+        var continuous = writeOptions
+        continuous.overviews = .average
+        probabilityWriter = try options.probabilitiesURL.map {
+            try RasterWriter(
+                url: $0, like: profile, bandCount: description.classes.count, dataType: .byte, nodata: ClassifyOutputs.probabilityNodata,
+                bandDescriptions: description.classes.map { "probability of \($0.name) (x254)" }, options: continuous)
+        }
+        confidenceWriter = try options.confidenceURL.map {
+            try RasterWriter(
+                url: $0, like: profile, dataType: .float32, nodata: ClassifyOutputs.confidenceNodata,
+                bandDescriptions: ["probability of the chosen class"], options: continuous)
+        }
+    }
+
+    /// Writes finished rows: `probabilities` `[rows, columns, classes]`, `weights` `[rows, columns]` (0 = no data).
+    func write(window: Window, probabilities: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>) throws {
+        let classes = classValues.count
+        let pixels = window.pixelCount
+        var best = [Int](repeating: -1, count: pixels)
+        var confidence = [Float](repeating: Float(ClassifyOutputs.confidenceNodata), count: pixels)
+        for pixel in 0..<pixels where weights[pixel] > 0 {
+            var winner = 0
+            var top = probabilities[pixel * classes]
+            for k in 1..<classes where probabilities[pixel * classes + k] > top {
+                top = probabilities[pixel * classes + k]
+                winner = k
+            }
+            best[pixel] = winner
+            confidence[pixel] = top
+            classPixels[classValues[winner], default: 0] += 1
+        }
+        let valid = best.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        validPixels += valid
+        nodataPixels += pixels - valid
+        if usesUInt16 {
+            try classWriter.write(best.map { UInt16($0 >= 0 ? classValues[$0] : nodataValue) }, window: window)
+        } else {
+            try classWriter.write(best.map { UInt8($0 >= 0 ? classValues[$0] : nodataValue) }, window: window)
+        }
+        if let probabilityWriter {
+            var bytes = [UInt8](repeating: UInt8(ClassifyOutputs.probabilityNodata), count: pixels * classes)
+            for pixel in 0..<pixels where best[pixel] >= 0 {
+                for k in 0..<classes {
+                    bytes[pixel * classes + k] = UInt8(min(254, max(0, (probabilities[pixel * classes + k] * ClassifyOutputs.probabilityScale).rounded())))
+                }
+            }
+            try probabilityWriter.write(bytes, window: window)
+        }
+        if let confidenceWriter { try confidenceWriter.write(confidence, window: window) }
+    }
+
+    /// Finishes every raster (overviews, COG) and renames them onto their names; returns their URLs.
+    func finish() throws -> [URL] {
+        var written = [try classWriter.finish()]
+        if let probabilityWriter { written.append(try probabilityWriter.finish()) }
+        if let confidenceWriter { written.append(try confidenceWriter.finish()) }
+        return written
+    }
+}
