@@ -53,3 +53,24 @@ func parallelBlocks(_ count: Int, minimumBlock: Int = 4096, _ body: (Range<Int>)
         if start < end { body(start..<end) }
     }
 }
+
+/// Per-channel sums over rows, computed in parallel: `body(rows, accumulator)` adds its rows' contributions
+/// into `accumulator` (`quantities * channels` Doubles, zeroed); the blocks' accumulators are then added up.
+func parallelChannelSums(rows: Int, channels: Int, quantities: Int, minimumRows: Int,
+                         _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+    let width = quantities * channels
+    let blocks = max(1, min(TensorEngine.threadCount, rows / max(minimumRows, 1)))
+    var partials = [Double](repeating: 0, count: blocks * width)
+    let blockSize = (rows + blocks - 1) / max(blocks, 1)
+    partials.withUnsafeMutableBufferPointer { buffer in
+        let base = buffer.baseAddress!
+        if blocks == 1 { body(0..<rows, base); return }
+        DispatchQueue.concurrentPerform(iterations: blocks) { block in
+            let start = block * blockSize, end = min(rows, start + blockSize)
+            if start < end { body(start..<end, base + block * width) }
+        }
+    }
+    var totals = [Double](repeating: 0, count: width)
+    for block in 0..<blocks { for index in 0..<width { totals[index] += partials[block * width + index] } }
+    return totals
+}
