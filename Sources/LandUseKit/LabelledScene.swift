@@ -1,0 +1,132 @@
+import Foundation
+import GeoRaster
+
+/// An image raster and its label raster, read into memory over one pixel window, with labels mapped to
+/// class indices: the training (or validation) data of `landuse train`.
+///
+/// Pixels are `[rows, columns, bands]` (NHWC without the batch). A pixel takes part in training only when
+/// every image band is valid and its label is a class: otherwise its label is `ClassMapping.ignoreIndex`.
+public struct LabelledScene: Sendable {
+    public let imageURL: URL
+    public let labelsURL: URL
+    /// The window of the image (and labels) that was read.
+    public let window: Window
+    public let bandCount: Int
+    /// Image samples `[rows, columns, bands]`, raw (not normalised); 0 where invalid.
+    public let pixels: [Float]
+    /// Whether every image band is valid at each pixel.
+    public let imageValid: [Bool]
+    /// Class index per pixel, or `ClassMapping.ignoreIndex`.
+    public let labels: [UInt8]
+
+    public var width: Int { window.columnCount }
+    public var height: Int { window.rowCount }
+
+    /// Reads `window` (the whole raster when nil) of `image` (`bands`, 1-based) and `labels` (band 1).
+    ///
+    /// Throws when the two rasters are not on the same grid (with the `gdalwarp` command that fixes it),
+    /// when a label value is neither a class, nodata nor in `ignoredValues`, or when labels are not integers.
+    public static func load(image: URL, labels: URL, bands: [Int]?, window: Window?, mapping: ClassMapping, ignoredValues: Set<Int>) throws -> LabelledScene {
+        let imageDataset = try RasterDataset(url: image)
+        let labelDataset = try RasterDataset(url: labels)
+        try checkSameGrid(image: imageDataset.profile, labels: labelDataset.profile, imageURL: image, labelsURL: labels)
+        let window = window ?? imageDataset.profile.window
+        do {
+            try window.validate(width: imageDataset.profile.width, height: imageDataset.profile.height)
+        } catch {
+            throw LandUseError(.badOption, "window \(window) does not fit \(image.lastPathComponent) (\(imageDataset.profile.width) x \(imageDataset.profile.height)): give COL,ROW,WIDTH,HEIGHT inside the image")
+        }
+        let block = try imageDataset.read(window: window, bands: bands)
+        let labelBlock = try labelDataset.read(window: window, bands: [1])
+        var classIndices = [UInt8](repeating: UInt8(ClassMapping.ignoreIndex), count: window.pixelCount)
+        for pixel in 0..<window.pixelCount where labelBlock.isValid[pixel] {
+            let raw = labelBlock.values[pixel]
+            guard raw == raw.rounded() else {
+                throw LandUseError(.badInput, "label raster \(labels.lastPathComponent) holds \(raw) at pixel \(pixel % window.columnCount + window.columnOffset), \(pixel / window.columnCount + window.rowOffset): labels must be integer class values")
+            }
+            let value = Int(raw)
+            if ignoredValues.contains(value) { continue }
+            guard let index = mapping.index(ofValue: value) else {
+                throw LandUseError(.badInput, "label value \(value) in \(labels.lastPathComponent) is not one of the classes \(mapping.classes.map(\.value)): add it to the classes file or pass --ignore-value \(value)")
+            }
+            if block.isValid[pixel] { classIndices[pixel] = UInt8(index) }
+        }
+        var values = block.values
+        for pixel in 0..<window.pixelCount where !block.isValid[pixel] {
+            for band in 0..<block.bandCount { values[pixel * block.bandCount + band] = 0 }
+        }
+        return LabelledScene(imageURL: image, labelsURL: labels, window: window, bandCount: block.bandCount, pixels: values,
+                             imageValid: block.isValid, labels: classIndices)
+    }
+
+    /// The distinct label values of `labels` over `window` that are valid and not ignored (for classes
+    /// generated from the data).
+    public static func labelValues(labels: URL, window: Window?, ignoredValues: Set<Int>) throws -> [Int] {
+        let dataset = try RasterDataset(url: labels)
+        let block = try dataset.read(window: window, bands: [1])
+        var found = Set<Int>()
+        for pixel in 0..<block.window.pixelCount where block.isValid[pixel] {
+            let raw = block.values[pixel]
+            guard raw == raw.rounded() else {
+                throw LandUseError(.badInput, "label raster \(labels.lastPathComponent) holds \(raw): labels must be integer class values")
+            }
+            if !ignoredValues.contains(Int(raw)) { found.insert(Int(raw)) }
+        }
+        return found.sorted()
+    }
+
+    /// Throws unless `labels` lies on exactly the grid of `image` (size, geotransform, CRS).
+    public static func checkSameGrid(image: RasterProfile, labels: RasterProfile, imageURL: URL, labelsURL: URL) throws {
+        var differences: [String] = []
+        if image.width != labels.width || image.height != labels.height {
+            differences.append("size \(labels.width) x \(labels.height) vs \(image.width) x \(image.height)")
+        }
+        if let a = image.geoTransform, let b = labels.geoTransform {
+            let tolerance = abs(a.pixelWidth) * 1e-6
+            if abs(a.originX - b.originX) > tolerance || abs(a.originY - b.originY) > tolerance
+                || abs(a.pixelWidth - b.pixelWidth) > tolerance || abs(a.pixelHeight - b.pixelHeight) > tolerance {
+                differences.append("geotransform \(b.coefficients) vs \(a.coefficients)")
+            }
+        } else if (image.geoTransform == nil) != (labels.geoTransform == nil) {
+            differences.append("only one of them is georeferenced")
+        }
+        if let a = image.crs, let b = labels.crs, a.wkt != b.wkt && (a.authorityCode == nil || a.authorityCode != b.authorityCode) {
+            differences.append("CRS \(b.authorityCode ?? b.name) vs \(a.authorityCode ?? a.name)")
+        }
+        guard !differences.isEmpty else { return }
+        var fix = "resample the labels onto the image's grid with nearest neighbour"
+        if let transform = image.geoTransform {
+            let xMin = transform.originX, yMax = transform.originY
+            let xMax = xMin + transform.pixelWidth * Double(image.width), yMin = yMax + transform.pixelHeight * Double(image.height)
+            let target = image.crs?.authorityCode.map { "-t_srs \($0) " } ?? ""
+            fix += ": gdalwarp \(target)-te \(xMin) \(yMin) \(xMax) \(yMax) -ts \(image.width) \(image.height) -r near \(labelsURL.path) labels_on_image_grid.tif"
+        }
+        throw LandUseError(.badInput, "labels \(labelsURL.lastPathComponent) are not on the grid of image \(imageURL.lastPathComponent) (\(differences.joined(separator: "; "))): \(fix)")
+    }
+
+    /// Mean and standard deviation of each band over the pixels valid in every band.
+    public func bandStatistics() -> [(mean: Double, std: Double)] {
+        var sums = [Double](repeating: 0, count: bandCount), squares = sums
+        var count = 0
+        for pixel in 0..<window.pixelCount where imageValid[pixel] {
+            count += 1
+            for band in 0..<bandCount {
+                let value = Double(pixels[pixel * bandCount + band])
+                sums[band] += value
+                squares[band] += value * value
+            }
+        }
+        return (0..<bandCount).map { band in
+            guard count > 0 else { return (0, 1) }
+            let mean = sums[band] / Double(count)
+            return (mean, max(1e-6, (squares[band] / Double(count) - mean * mean).squareRoot()))
+        }
+    }
+
+    /// Pixels per class index over the labelled pixels.
+    public func classCounts(classCount: Int) -> [Int] {
+        var counts = [Int](repeating: 0, count: classCount)
+        for label in labels where Int(label) < classCount { counts[Int(label)] += 1 }
+        return counts
+    }
+}
