@@ -23,6 +23,8 @@ public struct ClassifyOptions: Sendable {
     public var creationOptions: [String: String]
     /// Replace existing outputs.
     public var overwrite: Bool
+    /// Classify only this window of the input (outputs cover just the window); nil for the whole raster.
+    public var window: Window?
     /// Widest column strip processed at once, in pixels: bounds memory for very wide rasters.
     public var maximumStripWidth: Int
 
@@ -30,8 +32,9 @@ public struct ClassifyOptions: Sendable {
         chipSize: Int? = nil, overlap: Int? = nil, batchSize: Int = 4, bands: [Int]? = nil,
         probabilitiesURL: URL? = nil, confidenceURL: URL? = nil, augmentation: TestTimeAugmentation = .none,
         layout: RasterWriteOptions.Layout = .cloudOptimizedGeoTIFF, creationOptions: [String: String] = [:],
-        overwrite: Bool = false, maximumStripWidth: Int = 8192
+        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192
     ) {
+        self.window = window
         self.chipSize = chipSize
         self.overlap = overlap
         self.batchSize = batchSize

@@ -8,6 +8,8 @@ final class ClassifyOutputs {
     private let classWriter: RasterWriter
     private let probabilityWriter: RasterWriter?
     private let confidenceWriter: RasterWriter?
+    /// The part of the input the outputs cover (raster coordinates).
+    let window: Window
     private let classValues: [Int]
     private let nodataValue: Int
     private let usesUInt16: Bool
@@ -21,7 +23,8 @@ final class ClassifyOutputs {
     /// Confidence (the winning class's probability) is Float32 in 0...1; -1 is nodata.
     static let confidenceNodata: Double = -1
 
-    init(description: ModelDescription, profile: RasterProfile, output: URL, options: ClassifyOptions) throws {
+    init(description: ModelDescription, profile: RasterProfile, window: Window, output: URL, options: ClassifyOptions) throws {
+        self.window = window
         self.description = description
         classValues = description.classes.map(\.value)
         nodataValue = description.nodataClassValue
@@ -35,26 +38,29 @@ final class ClassifyOutputs {
             RasterClass(value: $0.value, name: $0.name, color: RasterColor(red: UInt8(clamping: $0.color[0]), green: UInt8(clamping: $0.color[1]), blue: UInt8(clamping: $0.color[2])))
         }
         classWriter = try RasterWriter(
-            url: output, like: profile, dataType: usesUInt16 ? .uint16 : .byte, nodata: Double(nodataValue), classes: classes,
+            url: output, like: profile, window: window, dataType: usesUInt16 ? .uint16 : .byte, nodata: Double(nodataValue), classes: classes,
             bandDescriptions: ["land-use class"], options: writeOptions)
         var continuous = writeOptions
         continuous.overviews = .average
         probabilityWriter = try options.probabilitiesURL.map {
             try RasterWriter(
-                url: $0, like: profile, bandCount: description.classes.count, dataType: .byte, nodata: ClassifyOutputs.probabilityNodata,
+                url: $0, like: profile, window: window, bandCount: description.classes.count, dataType: .byte, nodata: ClassifyOutputs.probabilityNodata,
                 bandDescriptions: description.classes.map { "probability of \($0.name) (x254)" }, options: continuous)
         }
         confidenceWriter = try options.confidenceURL.map {
             try RasterWriter(
-                url: $0, like: profile, dataType: .float32, nodata: ClassifyOutputs.confidenceNodata,
+                url: $0, like: profile, window: window, dataType: .float32, nodata: ClassifyOutputs.confidenceNodata,
                 bandDescriptions: ["probability of the chosen class"], options: continuous)
         }
     }
 
-    /// Writes finished rows: `probabilities` `[rows, columns, classes]`, `weights` `[rows, columns]` (0 = no data).
-    func write(window: Window, probabilities: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>) throws {
+    /// Writes finished rows: `probabilities` `[rows, columns, classes]`, `weights` `[rows, columns]` (0 = no
+    /// data), for `block` in input raster coordinates.
+    func write(window block: Window, probabilities: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>) throws {
         let classes = classValues.count
-        let pixels = window.pixelCount
+        let pixels = block.pixelCount
+        let window = Window(columnOffset: block.columnOffset - self.window.columnOffset, rowOffset: block.rowOffset - self.window.rowOffset,
+                            columnCount: block.columnCount, rowCount: block.rowCount)
         var best = [Int](repeating: -1, count: pixels)
         var confidence = [Float](repeating: Float(ClassifyOutputs.confidenceNodata), count: pixels)
         for pixel in 0..<pixels where weights[pixel] > 0 {

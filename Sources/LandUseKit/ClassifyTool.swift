@@ -32,8 +32,48 @@ public final class ClassifyTool {
     ) throws -> ClassifySummary {
         let started = Date()
         let dataset = try RasterDataset(url: input)
-        let profile = dataset.profile
-        let bands = try chooseBands(profile: profile, requested: options.bands, input: input)
+        let area = try checkedWindow(options.window, profile: dataset.profile, input: input)
+        let outputs = try ClassifyOutputs(description: description, profile: dataset.profile, window: area, output: output, options: options)
+        let pass = try predict(dataset: dataset, input: input, area: area, options: options, started: started, progress: progress, isCancelled: isCancelled) { window, probabilities, weights in
+            try outputs.write(window: window, probabilities: probabilities, weights: weights)
+        }
+        if isCancelled() { throw LandUseError(.cancelled, "interrupted: no output was written; run the command again to classify") }
+        let written = try outputs.finish()
+        return ClassifySummary(
+            input: input.path, output: output.path, width: area.columnCount, height: area.rowCount, chipSize: pass.grid.chipSize,
+            overlap: pass.grid.overlap, chipsTotal: pass.chipsTotal, chipsClassified: pass.classified, chipsSkipped: pass.skipped,
+            validPixels: outputs.validPixels, nodataPixels: outputs.nodataPixels,
+            classPixels: Dictionary(uniqueKeysWithValues: outputs.classPixels.map { ("\($0.key)", $0.value) }),
+            seconds: Date().timeIntervalSince(started), outputs: written.map(\.path))
+    }
+
+    /// What one prediction pass did.
+    struct PredictionPass {
+        var grid: ChipGrid
+        var chipsTotal = 0
+        var classified = 0
+        var skipped = 0
+    }
+
+    func checkedWindow(_ window: Window?, profile: RasterProfile, input: URL) throws -> Window {
+        guard let window else { return profile.window }
+        do {
+            try window.validate(width: profile.width, height: profile.height)
+        } catch {
+            throw LandUseError(.badOption, "window \(window) does not fit \(input.lastPathComponent) (\(profile.width) x \(profile.height)): give COL,ROW,WIDTH,HEIGHT inside the raster")
+        }
+        return window
+    }
+
+    /// The shared engine of classify and evaluate: chips over `area` of `dataset` through the classifier and
+    /// the stitcher; `consume` receives finished blocks (window in raster coordinates, probabilities
+    /// `[rows, columns, classes]`, weight sums `[rows, columns]`, 0 = nodata) in row order per strip.
+    func predict(
+        dataset: RasterDataset, input: URL, area: Window, options: ClassifyOptions, started: Date,
+        progress: ((ClassifyProgress) -> Void)?, isCancelled: () -> Bool,
+        consume: (Window, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> Void
+    ) throws -> PredictionPass {
+        let bands = try chooseBands(profile: dataset.profile, requested: options.bands, input: input)
         let chipSize = options.chipSize ?? description.chipSize
         let overlap = options.overlap ?? description.chipOverlap
         guard chipSize >= 16, overlap >= 0, overlap < chipSize / 2 else {
@@ -42,49 +82,45 @@ public final class ClassifyTool {
         guard options.batchSize >= 1 else {
             throw LandUseError(.badOption, "batch size \(options.batchSize): use 1 or more chips per batch")
         }
-        let grid = ChipGrid(rasterWidth: profile.width, rasterHeight: profile.height, chipSize: chipSize, overlap: overlap)
-        let outputs = try ClassifyOutputs(description: description, profile: profile, output: output, options: options)
+        // The grid lives in the coordinates of `area`; reads and writes add its offset.
+        let grid = ChipGrid(rasterWidth: area.columnCount, rasterHeight: area.rowCount, chipSize: chipSize, overlap: overlap)
         let classifier: ChipClassifier = options.augmentation == .none
             ? self.classifier : AugmentedClassifier(base: self.classifier, augmentation: options.augmentation)
-
         let strips = columnStrips(grid: grid, maximumWidth: options.maximumStripWidth)
-        let chipsTotal = strips.reduce(0) { $0 + grid.rowCount * grid.chipColumns(touching: $1).count }
-        var classified = 0, skipped = 0
+        var pass = PredictionPass(grid: grid)
+        pass.chipsTotal = strips.reduce(0) { $0 + grid.rowCount * grid.chipColumns(touching: $1).count }
         for strip in strips {
             let stitcher = ChipStitcher(grid: grid, classCount: description.classes.count, outputColumns: strip)
             let chipColumns = grid.chipColumns(touching: strip)
             for chipRow in 0..<grid.rowCount {
-                if isCancelled() { throw LandUseError(.cancelled, "interrupted: no output was written; run the command again to classify") }
+                if isCancelled() { throw LandUseError(.cancelled, "interrupted: no output was written; run the command again") }
                 let rows = grid.rowExtent(chipRow)
                 let columns = grid.columnExtent(chipColumns.lowerBound).lowerBound..<grid.columnExtent(chipColumns.upperBound - 1).upperBound
-                let block = try dataset.read(
-                    window: Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count),
+                let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
+                let read = try dataset.read(
+                    window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
+                                   columnCount: local.columnCount, rowCount: local.rowCount),
                     bands: bands)
+                let block = PixelBlock(window: local, bands: read.bands, values: read.values, isValid: read.isValid)
                 var batch = ChipBatch(chipSize: chipSize, bandCount: bands.count, capacity: options.batchSize)
                 for chipColumn in chipColumns {
                     if batch.cut(from: block, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: description.bands) {
-                        classified += 1
+                        pass.classified += 1
                     } else {
-                        skipped += 1
+                        pass.skipped += 1
                     }
                     if batch.isFull { try batch.run(classifier, into: stitcher) }
-                    progress?(ClassifyProgress(chipsDone: classified + skipped, chipsTotal: chipsTotal, secondsElapsed: Date().timeIntervalSince(started)))
+                    progress?(ClassifyProgress(chipsDone: pass.classified + pass.skipped, chipsTotal: pass.chipsTotal, secondsElapsed: Date().timeIntervalSince(started)))
                 }
                 try batch.run(classifier, into: stitcher)
                 try stitcher.finishRows(upTo: grid.ownedRows(chipRow).upperBound) { top, rowCount, probabilities, weights in
-                    try outputs.write(
-                        window: Window(columnOffset: strip.lowerBound, rowOffset: top, columnCount: strip.count, rowCount: rowCount),
-                        probabilities: probabilities, weights: weights)
+                    try consume(
+                        Window(columnOffset: area.columnOffset + strip.lowerBound, rowOffset: area.rowOffset + top, columnCount: strip.count, rowCount: rowCount),
+                        probabilities, weights)
                 }
             }
         }
-        if isCancelled() { throw LandUseError(.cancelled, "interrupted: no output was written; run the command again to classify") }
-        let written = try outputs.finish()
-        return ClassifySummary(
-            input: input.path, output: output.path, width: profile.width, height: profile.height, chipSize: chipSize,
-            overlap: overlap, chipsTotal: chipsTotal, chipsClassified: classified, chipsSkipped: skipped, validPixels: outputs.validPixels, nodataPixels: outputs.nodataPixels,
-            classPixels: Dictionary(uniqueKeysWithValues: outputs.classPixels.map { ("\($0.key)", $0.value) }),
-            seconds: Date().timeIntervalSince(started), outputs: written.map(\.path))
+        return pass
     }
 
     private func chooseBands(profile: RasterProfile, requested: [Int]?, input: URL) throws -> [Int] {
