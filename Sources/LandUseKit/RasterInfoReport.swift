@@ -27,6 +27,29 @@ public struct RasterInfoReport: Codable, Sendable, Equatable {
         public var metersPerUnit: Double?
         /// WKT2 (2019), one line.
         public var wkt: String
+
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(authority, forKey: .authority)
+            try container.encode(type, forKey: .type)
+            try container.encode(unit, forKey: .unit)
+            try container.encode(metersPerUnit, forKey: .metersPerUnit)
+            try container.encode(wkt, forKey: .wkt)
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(path, forKey: .path)
+        try container.encode(driver, forKey: .driver)
+        try container.encode(width, forKey: .width)
+        try container.encode(height, forKey: .height)
+        try container.encode(bandCount, forKey: .bandCount)
+        try container.encode(geoTransform, forKey: .geoTransform)
+        try container.encode(crs, forKey: .crs)
+        try container.encode(bands, forKey: .bands)
     }
 
     public struct Band: Codable, Sendable, Equatable {
@@ -46,6 +69,21 @@ public struct RasterInfoReport: Codable, Sendable, Equatable {
         public var colorTableEntries: Int?
         /// Category names indexed by pixel value (empty when none).
         public var categories: [String]
+
+        // Written by hand so that absent values appear as JSON null rather than missing keys.
+        public func encode(to encoder: Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(band, forKey: .band)
+            try container.encode(dataType, forKey: .dataType)
+            try container.encode(nodata, forKey: .nodata)
+            try container.encode(mask, forKey: .mask)
+            try container.encode(colorInterpretation, forKey: .colorInterpretation)
+            try container.encode(description, forKey: .description)
+            try container.encode(block, forKey: .block)
+            try container.encode(overviews, forKey: .overviews)
+            try container.encode(colorTableEntries, forKey: .colorTableEntries)
+            try container.encode(categories, forKey: .categories)
+        }
     }
 
     public init(url: URL, profile: RasterProfile) {
