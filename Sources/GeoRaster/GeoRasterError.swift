@@ -1,4 +1,5 @@
 import CGDAL
+import CPROJ
 
 /// The one error type of the GDAL/PROJ boundary.
 ///
@@ -46,5 +47,12 @@ public struct GeoRasterError: Error, CustomStringConvertible, Sendable, Equatabl
     static func gdal(_ kind: Kind, _ message: String) -> GeoRasterError {
         let last = CPLGetLastErrorMsg().map { String(cString: $0) }
         return GeoRasterError(kind, message, libraryMessage: last)
+    }
+
+    /// Builds an error that carries PROJ's message for the last error of `context`.
+    static func proj(_ kind: Kind, _ message: String, context: OpaquePointer?) -> GeoRasterError {
+        let code = proj_context_errno(context)
+        let text = code == 0 ? nil : proj_context_errno_string(context, code).map { String(cString: $0) }
+        return GeoRasterError(kind, message, libraryMessage: text)
     }
 }

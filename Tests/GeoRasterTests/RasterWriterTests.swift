@@ -168,4 +168,21 @@ final class RasterWriterTests: XCTestCase {
         let printed = try GDALTools.pixel(url, column: 5, row: 2, bands: [3])[0]
         XCTAssertEqual(printed, Double(values[(2 * 40 + 5) * 3 + 2]), accuracy: 1e-13)
     }
+
+    /// A CRS without an authority code (lc.tif's Albers) is copied as exactly as an EPSG one.
+    func testCustomCRSIsCopiedExactly() throws {
+        let source = GDALTools.fixture("lc.tif")
+        let url = try GDALTools.temporaryFolder(self).appendingPathComponent("albers.tif")
+        let dataset = try RasterDataset(url: source)
+        let window = Window(columnOffset: 10, rowOffset: 5, columnCount: 20, rowCount: 16)
+        let writer = try RasterWriter(url: url, like: dataset.profile, window: window, dataType: .uint16)
+        try writer.write(try dataset.readSamples(UInt16.self, window: window), window: Window(width: 20, height: 16))
+        try writer.finish()
+        let ours = try GDALTools.info(url), theirs = try GDALTools.info(source)
+        let wkt = { (json: [String: Any]) in (json["coordinateSystem"] as! [String: Any])["wkt"] as! String }
+        XCTAssertEqual(wkt(ours), wkt(theirs))
+        let g = theirs["geoTransform"] as! [Double]
+        XCTAssertEqual(ours["geoTransform"] as? [Double], [g[0] + 10 * g[1], g[1], 0, g[3] + 5 * g[5], 0, g[5]])
+        XCTAssertEqual(try GDALTools.pixel(url, column: 3, row: 4), try GDALTools.pixel(source, column: 13, row: 9))
+    }
 }
