@@ -1,26 +1,112 @@
+/// Elementwise maps shared by the arithmetic ops: parallel over blocks of at least 32k scalars.
+private let elementwiseBlock = 1 << 15
+
 extension Tensor {
-    /// Elementwise sum of two tensors of the same shape (the residual add).
-    /// - Parameters: lhs, rhs: any shape, equal.
-    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
-        precondition(lhs.shape == rhs.shape, "Tensor + Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
-        var result = Tensor(shape: lhs.shape) { output in
-            lhs.withUnsafeBufferPointer { a in
-                rhs.withUnsafeBufferPointer { b in
-                    for index in 0..<output.count { output[index] = a[index] + b[index] }
+    /// A tensor of this shape whose element i is `transform(self[i])`.
+    func mapElements(_ transform: (Float) -> Float) -> Tensor {
+        Tensor(shape: shape) { output in
+            withUnsafeBufferPointer { input in
+                let source = input.baseAddress!, target = output.baseAddress!
+                parallelBlocks(output.count, minimumBlock: elementwiseBlock) { range in
+                    for index in range { target[index] = transform(source[index]) }
                 }
             }
         }
+    }
+
+    /// A tensor of this shape whose element i is `combine(self[i], other[i])`.
+    func zipElements(_ other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
+        Tensor(shape: shape) { output in
+            withUnsafeBufferPointer { lhs in
+                other.withUnsafeBufferPointer { rhs in
+                    let a = lhs.baseAddress!, b = rhs.baseAddress!, target = output.baseAddress!
+                    parallelBlocks(output.count, minimumBlock: elementwiseBlock) { range in
+                        for index in range { target[index] = combine(a[index], b[index]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// Elementwise sum of two tensors of the same shape (the residual add).
+    /// - Parameters: lhs, rhs: any shape, equal.
+    public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
+        checkShapes(lhs.shape == rhs.shape, "Tensor + Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
+        var result = lhs.zipElements(rhs, +)
         result.recordOperation(inputs: [lhs, rhs]) { gradient in [gradient, gradient] }
         return result
     }
 
-    /// Sum of all scalars, as a rank-0 tensor.
+    /// Elementwise difference of two tensors of the same shape.
+    /// - Parameters: lhs, rhs: any shape, equal.
+    public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
+        checkShapes(lhs.shape == rhs.shape, "Tensor - Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
+        var result = lhs.zipElements(rhs, -)
+        result.recordOperation(inputs: [lhs, rhs]) { gradient in [gradient, gradient * -1] }
+        return result
+    }
+
+    /// Elementwise (Hadamard) product of two tensors of the same shape.
+    /// - Parameters: lhs, rhs: any shape, equal.
+    public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
+        checkShapes(lhs.shape == rhs.shape, "Tensor * Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
+        var result = lhs.zipElements(rhs, *)
+        let savedLeft = lhs.detached(), savedRight = rhs.detached()
+        result.recordOperation(inputs: [lhs, rhs]) { gradient in
+            [gradient.zipElements(savedRight, *), gradient.zipElements(savedLeft, *)]
+        }
+        return result
+    }
+
+    /// Every element multiplied by `scale`.
+    /// - Parameter tensor: any shape.
+    public static func * (tensor: Tensor, scale: Float) -> Tensor {
+        var result = tensor.mapElements { $0 * scale }
+        result.recordOperation(inputs: [tensor]) { gradient in [gradient.mapElements { $0 * scale }] }
+        return result
+    }
+
+    /// Every element multiplied by `scale`.
+    /// - Parameter tensor: any shape.
+    public static func * (scale: Float, tensor: Tensor) -> Tensor { tensor * scale }
+
+    /// `offset` added to every element.
+    /// - Parameter tensor: any shape.
+    public static func + (tensor: Tensor, offset: Float) -> Tensor {
+        var result = tensor.mapElements { $0 + offset }
+        result.recordOperation(inputs: [tensor]) { gradient in [gradient] }
+        return result
+    }
+
+    /// Sum of all scalars, as a rank-0 tensor (accumulated in Double).
+    /// - Parameter self: any shape.
     public func sum() -> Tensor {
-        var total: Double = 0
-        withUnsafeBufferPointer { for value in $0 { total += Double(value) } }
-        var result = Tensor(Float(total))
+        var result = Tensor(Float(sumOfScalars()))
         let inputShape = shape
         result.recordOperation(inputs: [self]) { gradient in [Tensor(shape: inputShape, repeating: gradient.scalar)] }
         return result
+    }
+
+    /// Mean of all scalars, as a rank-0 tensor. An empty tensor's mean is NaN, as in PyTorch.
+    /// - Parameter self: any shape.
+    public func mean() -> Tensor {
+        let elementCount = count
+        var result = Tensor(Float(sumOfScalars() / Double(elementCount)))
+        let inputShape = shape
+        result.recordOperation(inputs: [self]) { gradient in
+            [Tensor(shape: inputShape, repeating: gradient.scalar / Float(elementCount))]
+        }
+        return result
+    }
+
+    private func sumOfScalars() -> Double {
+        withUnsafeBufferPointer { buffer in
+            let source = buffer.baseAddress!
+            return parallelChannelSums(rows: buffer.count, channels: 1, quantities: 1, minimumRows: elementwiseBlock) { range, total in
+                var partial = 0.0
+                for index in range { partial += Double(source[index]) }
+                total[0] += partial
+            }[0]
+        }
     }
 }
