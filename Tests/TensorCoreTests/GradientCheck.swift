@@ -22,8 +22,8 @@ struct TestValues {
 ///
 /// A random projection (instead of a plain sum) makes every output element's gradient matter. Each input
 /// is perturbed element by element in Float32, so shapes stay small. The error measure is
-/// |analytic - numeric| / max(1, |numeric|) with the tolerance scaled to the size of the gradient.
-func checkGradients(_ name: String, inputs: [Tensor], epsilon: Float = 1e-2, tolerance: Float = 1e-2,
+/// largest |analytic - numeric| relative to the largest numeric gradient element.
+func checkGradients(_ name: String, inputs: [Tensor], epsilon: Float = 1e-2, tolerance: Float = 2e-3,
                     seed: UInt64 = 7, file: StaticString = #filePath, line: UInt = #line,
                     _ function: ([Tensor]) -> Tensor) {
     var values = TestValues(seed: seed)
@@ -59,7 +59,7 @@ func checkGradients(_ name: String, inputs: [Tensor], epsilon: Float = 1e-2, tol
             minus[position].withUnsafeMutableBufferPointer { $0[index] -= epsilon }
             numeric[index] = Float((loss(plus) - loss(minus)) / (2 * Double(epsilon)))
         }
-        let scale = max(1, numeric.map(abs).max() ?? 1)
+        let scale = max(1e-3, numeric.map(abs).max() ?? 1)
         var worst: (index: Int, error: Float) = (0, 0)
         for index in 0..<input.count {
             let error = abs(analytic[flat: index] - numeric[index]) / scale

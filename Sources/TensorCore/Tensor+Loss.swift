@@ -1,0 +1,115 @@
+/// Mean cross-entropy of per-pixel class logits against integer labels, PyTorch's
+/// `F.cross_entropy(logits, labels, weight: classWeights, ignore_index: ignoreIndex)`.
+///
+/// The loss is `sum_i w[y_i] * -log softmax(x_i)[y_i] / sum_i w[y_i]` over pixels i whose label is not
+/// `ignoreIndex` (w = 1 without class weights). If no pixel counts, the loss is 0 with a zero gradient
+/// (PyTorch gives NaN), so a tile that is all nodata does not poison training. Differentiable in `logits`.
+/// - Parameters:
+///   - logits: `[N, H, W, C]`.
+///   - labels: `[N, H, W]`, integral class indices in `0..<C` or `ignoreIndex`, stored as Float32.
+///   - classWeights: `[C]`, or nil.
+/// - Returns: a rank-0 tensor.
+public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100, classWeights: Tensor? = nil) -> Tensor {
+    checkShapes(logits.rank == 4 && labels.shape == Array(logits.shape.prefix(3)) && logits.shape[3] >= 1,
+                "crossEntropy: logits \(logits.shape) must be [N, H, W, C] and labels \(labels.shape) [N, H, W]")
+    let classes = logits.shape[3]
+    checkShapes(classWeights == nil || classWeights!.shape == [classes],
+                "crossEntropy: class weights \(classWeights?.shape ?? []) must be [\(classes)] for logits \(logits.shape)")
+    let pixels = labels.count
+    let weights = classWeights?.scalars ?? [Float](repeating: 1, count: classes)
+
+    // Class per pixel (-1 when ignored), validated once.
+    let targets: [Int32] = labels.withUnsafeBufferPointer { buffer in
+        buffer.map { value -> Int32 in
+            let label = Int(value)
+            if label == ignoreIndex && Float(label) == value { return -1 }
+            checkShapes(Float(label) == value && label >= 0 && label < classes,
+                        "crossEntropy: label \(value) is neither a class in 0..<\(classes) nor the ignore index \(ignoreIndex)")
+            return Int32(label)
+        }
+    }
+
+    let sums = logits.withUnsafeBufferPointer { source in
+        targets.withUnsafeBufferPointer { targetBuffer in
+            weights.withUnsafeBufferPointer { weightBuffer in
+                let x = source.baseAddress!, target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
+                return parallelChannelSums(rows: pixels, channels: 1, quantities: 2, minimumRows: max(1, 16384 / classes)) { range, total in
+                    for pixel in range where target[pixel] >= 0 {
+                        let row = x + pixel * classes
+                        var largest = -Float.infinity
+                        for c in 0..<classes { largest = max(largest, row[c]) }
+                        var expSum: Float = 0
+                        for c in 0..<classes { expSum += (row[c] - largest).exp() }
+                        let label = Int(target[pixel])
+                        let negativeLogLikelihood = largest + expSum.log() - row[label]
+                        total[0] += Double(w[label]) * Double(negativeLogLikelihood)
+                        total[1] += Double(w[label])
+                    }
+                }
+            }
+        }
+    }
+    let weightTotal = sums[1]
+    var loss = Tensor(weightTotal > 0 ? Float(sums[0] / weightTotal) : 0)
+    let savedLogits = logits.detached()
+    loss.recordOperation(inputs: [logits]) { gradient in
+        // d loss / d x_i = w[y_i] / W * (softmax(x_i) - onehot(y_i)), zero for ignored pixels.
+        let scale = weightTotal > 0 ? gradient.scalar / Float(weightTotal) : 0
+        return [Tensor(shape: savedLogits.shape) { result in
+            savedLogits.withUnsafeBufferPointer { source in
+                targets.withUnsafeBufferPointer { targetBuffer in
+                    weights.withUnsafeBufferPointer { weightBuffer in
+                        let x = source.baseAddress!, dx = result.baseAddress!
+                        let target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
+                        parallelBlocks(pixels, minimumBlock: max(1, 16384 / classes)) { range in
+                            for pixel in range {
+                                let row = x + pixel * classes, out = dx + pixel * classes
+                                guard target[pixel] >= 0 else {
+                                    for c in 0..<classes { out[c] = 0 }
+                                    continue
+                                }
+                                let label = Int(target[pixel])
+                                var largest = -Float.infinity
+                                for c in 0..<classes { largest = max(largest, row[c]) }
+                                var expSum: Float = 0
+                                for c in 0..<classes {
+                                    let value = (row[c] - largest).exp()
+                                    out[c] = value
+                                    expSum += value
+                                }
+                                let pixelScale = scale * w[label]
+                                let normaliser = pixelScale / expSum
+                                for c in 0..<classes { out[c] *= normaliser }
+                                out[label] -= pixelScale
+                            }
+                        }
+                    }
+                }
+            }
+        }]
+    }
+    return loss
+}
+
+/// The index of the largest channel of each pixel (the predicted class); the first one among ties, as
+/// PyTorch's `argmax`. Not differentiable.
+/// - Parameter input: `[N, H, W, C]`, C >= 1.
+/// - Returns: `[N, H, W]`, class indices as Float32.
+public func argmaxChannels(_ input: Tensor) -> Tensor {
+    checkShapes(input.rank == 4 && input.shape[3] >= 1, "argmaxChannels: input \(input.shape) must be [N, H, W, C] with C >= 1")
+    let channels = input.shape[3]
+    let pixels = input.count / channels
+    return Tensor(shape: Array(input.shape.prefix(3))) { result in
+        input.withUnsafeBufferPointer { source in
+            let x = source.baseAddress!, y = result.baseAddress!
+            parallelBlocks(pixels, minimumBlock: max(1, 32768 / channels)) { range in
+                for pixel in range {
+                    let row = x + pixel * channels
+                    var best = 0
+                    for c in 1..<max(channels, 1) where row[c] > row[best] { best = c }
+                    y[pixel] = Float(best)
+                }
+            }
+        }
+    }
+}
