@@ -1,5 +1,6 @@
 import Foundation
 import GeoRaster
+import NeuralNet
 import SegmentationModels
 
 /// How per-class loss weights are derived from the training labels' class frequencies f_k.
@@ -94,8 +95,8 @@ public struct TrainOptions: Sendable {
     public var rareClassFraction: Float = 0
     /// Chip size and overlap recommended in the model file for inference; nil: max(256, chipSize) and a quarter of it.
     public var inferenceChipSize: Int?
-    /// How the final model's weights are stored.
-    public var storage: ModelStorage = .float32
+    /// How the final model's weights are stored (F32, F16 or BF16).
+    public var storage: SafeTensorsDType = .float32
     public var overwrite = false
     /// Free text recorded as the training data's description in the model file.
     public var dataDescription: String?
@@ -111,11 +112,6 @@ public struct TrainOptions: Sendable {
         PSPNetConfiguration(backbone: backbone, outputStride: outputStride, pyramidSizes: pyramidSizes, decoder: decoder,
                             auxWeight: auxWeight, classCount: classCount, bandCount: bandCount)
     }
-}
-
-/// Storage type of a model file's weights.
-public enum ModelStorage: String, CaseIterable, Sendable {
-    case float32 = "f32", float16 = "f16", bfloat16 = "bf16"
 }
 
 /// What `landuse train` reports as it goes and at the end.

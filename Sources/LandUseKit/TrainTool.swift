@@ -83,7 +83,7 @@ public final class TrainTool {
         try best.load(stateDict: state.bestWeights)
         var description = description0
         description.provenance = data.provenance(options: options, state: state)
-        try ModelFile.save(model: best, description: description, to: options.output, storage: options.storage, overwrite: options.overwrite)
+        try ModelFile.write(best, description: description, to: options.output, storage: options.storage)
         let tenth = max(1, state.losses.count / 10)
         return TrainSummary(
             output: options.output.path, iterations: state.iteration, bestIteration: state.bestIteration,
