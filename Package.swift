@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "SegmentationModelsTests", dependencies: ["SegmentationModels"]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
         .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster"]),
-        .testTarget(name: "landuseTests", dependencies: ["landuse"]),
+        .testTarget(name: "landuseTests", dependencies: ["landuse", "LandUseKit", "SegmentationModels", "GeoRaster"]),
     ],
     swiftLanguageModes: [.v5]
 )
