@@ -151,3 +151,10 @@ public struct TrainSummary: Codable, Sendable {
         case parameterCount = "parameter_count"
     }
 }
+
+/// The encoder choices, under the names LandUseKit's callers use (SegmentationModels' `Backbone`).
+public typealias ModelBackbone = Backbone
+/// The decoder choices (SegmentationModels' `Decoder`).
+public typealias ModelDecoder = Decoder
+/// Weight storage types of a model file (NeuralNet's `SafeTensorsDType`: F32, F16, BF16).
+public typealias WeightStorage = SafeTensorsDType
