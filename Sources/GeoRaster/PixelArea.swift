@@ -27,6 +27,10 @@ public struct PixelArea: Sendable {
     static let maximumNodesPerAxis = 129
 
     public let method: Method
+    /// Name of the ellipsoid the areas are measured on ("WGS 84", "GRS 1980").
+    public let ellipsoidName: String
+    /// PROJ's name of the projection method of a projected CRS ("Transverse Mercator"); nil when geographic.
+    public let projectionMethod: String?
     public let width: Int
     public let height: Int
     private let constantArea: Double
@@ -53,6 +57,8 @@ public struct PixelArea: Sendable {
         self.width = width
         self.height = height
         let transformer = try GeodeticTransformer(crs: crs)
+        ellipsoidName = transformer.ellipsoidName
+        projectionMethod = transformer.methodName
         if let name = transformer.methodName, PixelArea.equalAreaMethods.contains(name) {
             method = .planarEqualArea
             let factor = crs.metersPerUnit ?? 1
@@ -83,6 +89,22 @@ public struct PixelArea: Sendable {
             nodeAreas = try PixelArea.footprintAreas(
                 pixels: pixels, geoTransform: geoTransform, transformer: transformer, horizontalSegments: 4,
                 verticalSegments: 4)
+        }
+    }
+
+    /// One sentence for reports saying how the areas were computed, e.g. "geodesic area of each pixel's
+    /// footprint on the WGS 84 ellipsoid (PROJ), ...".
+    public var methodDescription: String {
+        switch method {
+        case .planarEqualArea:
+            return "planar area of each pixel in the equal-area projection \(projectionMethod ?? "") on the "
+                + "\(ellipsoidName) ellipsoid (exact: the projection preserves area)"
+        case .geodesicPerRow:
+            return "geodesic area of each pixel's footprint on the \(ellipsoidName) ellipsoid (PROJ), one value per row, "
+                + "parallels densified to 0.01 degree"
+        case .geodesicGrid:
+            return "geodesic area of each pixel's footprint on the \(ellipsoidName) ellipsoid (PROJ), exact at a grid of "
+                + "at most \(PixelArea.maximumNodesPerAxis) x \(PixelArea.maximumNodesPerAxis) pixels and bilinear in between"
         }
     }
 
