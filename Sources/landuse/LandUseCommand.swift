@@ -7,5 +7,5 @@ struct LandUseCommand: ParsableCommand {
         commandName: "landuse",
         abstract: "Turn satellite and aerial rasters into land-use maps and area reports.",
         version: LandUseVersion.banner,
-        subcommands: [InfoCommand.self])
+        subcommands: [InfoCommand.self, ReportCommand.self])
 }
