@@ -125,8 +125,34 @@ public struct PixelArea: Sendable {
     }
 
     /// Areas in m² of the pixels of `row` in `columns`.
+    ///
+    /// The same numbers as `area(row:column:)`, computed with the row's interpolation weights found once:
+    /// report tools call this for every row of rasters with billions of pixels.
     public func areas(row: Int, columns: Range<Int>) -> [Double] {
-        columns.map { area(row: row, column: $0) }
+        precondition(row >= 0 && row < height && columns.lowerBound >= 0 && columns.upperBound <= width, "row \(row), columns \(columns) outside \(height) x \(width)")
+        switch method {
+        case .planarEqualArea: return [Double](repeating: constantArea, count: columns.count)
+        case .geodesicPerRow: return [Double](repeating: rowAreas[row], count: columns.count)
+        case .geodesicGrid:
+            let (r0, r1, tr) = PixelArea.bracket(row, in: nodeRows)
+            let stride = nodeColumns.count
+            let step = stride == 1 ? 1 : nodeColumns[1] - nodeColumns[0]
+            var result = [Double](repeating: 0, count: columns.count)
+            nodeAreas.withUnsafeBufferPointer { nodes in
+                nodeColumns.withUnsafeBufferPointer { nodeColumns in
+                    for (slot, column) in columns.enumerated() {
+                        // As `bracket(column, in: nodeColumns)`, inlined.
+                        let c0 = stride == 1 ? 0 : min(column / step, stride - 2)
+                        let c1 = stride == 1 ? 0 : c0 + 1
+                        let tc = stride == 1 ? 0 : Double(column - nodeColumns[c0]) / Double(nodeColumns[c1] - nodeColumns[c0])
+                        let top = nodes[r0 * stride + c0] * (1 - tc) + nodes[r0 * stride + c1] * tc
+                        let bottom = nodes[r1 * stride + c0] * (1 - tc) + nodes[r1 * stride + c1] * tc
+                        result[slot] = top * (1 - tr) + bottom * tr
+                    }
+                }
+            }
+            return result
+        }
     }
 
     /// Total area in m² of the pixels of `window` (those with `isIncluded` true, when given; row-major).

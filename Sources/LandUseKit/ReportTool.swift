@@ -57,12 +57,9 @@ public enum ReportTool {
                 rowCount: min(rowsPerBlock, profile.height - rowOffset))
             let values = try classValues(dataset, window: window, band: band, type: info.dataType)
             let isValid = try dataset.validity(window: window, bands: [band])
-            var areas = [Double](repeating: 0, count: window.pixelCount)
-            for row in 0..<window.rowCount {
-                for column in 0..<width {
-                    areas[row * width + column] = pixelArea.area(row: rowOffset + row, column: column)
-                }
-            }
+            var areas: [Double] = []
+            areas.reserveCapacity(window.pixelCount)
+            for row in window.rows { areas.append(contentsOf: pixelArea.areas(row: row, columns: 0..<width)) }
             for index in 0..<window.pixelCount {
                 if isValid[index] { block.add(value: values[index], area: areas[index]) } else { block.addNodata() }
             }
