@@ -75,7 +75,7 @@ public final class ZoneLayer {
                     "the zones layer \(String(cString: OGR_L_GetName(layerHandle))) of \(path) has no field \"\(field)\"; "
                         + (available.isEmpty
                             ? "it has no attribute fields: leave out the zone field to name zones by feature id"
-                            : "its fields are \(available.joined(separator: ", ")): pass one of them as the zone field"))
+                            : "its fields are \(available.joined(separator: ", ")): pass one of them as the zone field (--zone-field)"))
             }
             fieldIndex = index
         } else {
@@ -226,7 +226,7 @@ public final class ZoneLayer {
             guard let layer = GDALDatasetGetLayerByName(dataset, name) else {
                 throw GeoRasterError(
                     .badZones,
-                    "\(path) has no layer \"\(name)\"; its layers are \(names.joined(separator: ", ")): pass one of them as the zone layer")
+                    "\(path) has no layer \"\(name)\"; its layers are \(names.joined(separator: ", ")): pass one of them as the zone layer (--zone-layer)")
             }
             return layer
         }

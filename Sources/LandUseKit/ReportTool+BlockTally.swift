@@ -12,18 +12,41 @@ extension ReportTool {
         private var otherAreas: [Int: Double] = [:]
         private var nodata = 0
 
-        mutating func add(value: Int, area: Double) {
-            if value >= 0 && value < BlockTally.denseCount {
-                if pixels[value] == 0 { touched.append(value) }
-                pixels[value] += 1
-                areas[value] += area
-            } else {
+        /// Adds pixels `range` of a window's samples (valid ones by class, the others as nodata); with
+        /// `inside`, only the pixels whose entry `inside[insideStart + k]` is true, k counting from `range`'s start.
+        mutating func add(
+            values: [Int], areas: [Double], isValid: [Bool], range: Range<Int>, inside: [Bool]? = nil, insideStart: Int = 0
+        ) {
+            var missing = 0
+            let denseCount = BlockTally.denseCount
+            var others: [(Int, Double)] = []
+            pixels.withUnsafeMutableBufferPointer { pixels in
+                areas.withUnsafeBufferPointer { sampleAreas in
+                    self.areas.withUnsafeMutableBufferPointer { sums in
+                        for (offset, index) in range.enumerated() {
+                            if let inside, !inside[insideStart + offset] { continue }
+                            guard isValid[index] else {
+                                missing += 1
+                                continue
+                            }
+                            let value = values[index]
+                            guard value >= 0 && value < denseCount else {
+                                others.append((value, sampleAreas[index]))
+                                continue
+                            }
+                            if pixels[value] == 0 { touched.append(value) }
+                            pixels[value] += 1
+                            sums[value] += sampleAreas[index]
+                        }
+                    }
+                }
+            }
+            nodata += missing
+            for (value, area) in others {
                 otherPixels[value, default: 0] += 1
                 otherAreas[value, default: 0] += area
             }
         }
-
-        mutating func addNodata() { nodata += 1 }
 
         /// Adds the sums to `tally` and starts over from zero.
         mutating func flush(into tally: inout AreaTally) {

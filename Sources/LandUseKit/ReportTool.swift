@@ -4,8 +4,9 @@ import GeoRaster
 /// `landuse report` (and `landuse classify --report`): pixels and ground area per class of a class raster,
 /// for the whole raster and optionally per zone polygon.
 ///
-/// The raster is read in blocks of whole rows (at most `blockPixelLimit` pixels, at least one row), so memory
-/// does not grow with its height: a 40,000 x 40,000 raster is read 52 rows at a time. Every pixel counts
+/// The raster is read in windows of at most `blockPixelLimit` pixels that follow its storage blocks (see
+/// `BlockPlan`), and GDAL's cached blocks are released after each strip, so memory does not grow with the
+/// raster: a 40,000 x 40,000 tiled raster is read in windows of 256 rows x 8,192 columns. Every pixel counts
 /// with its own ground area from `PixelArea` (geodesic on the CRS's ellipsoid, or planar in an equal-area
 /// projection), so the same scene in UTM, EPSG:4326 or Web Mercator reports the same hectares. Pixels that
 /// GDAL's mask marks invalid (nodata) are counted as nodata, never as a class.
@@ -49,32 +50,29 @@ public enum ReportTool {
         var total = AreaTally()
         var zoneTallies = [AreaTally](repeating: AreaTally(), count: zoneLayer?.count ?? 0)
         var block = BlockTally()
-        let width = profile.width
-        let rowsPerBlock = max(1, min(profile.height, blockPixels / width))
-        for rowOffset in stride(from: 0, to: profile.height, by: rowsPerBlock) {
-            let window = Window(
-                columnOffset: 0, rowOffset: rowOffset, columnCount: width,
-                rowCount: min(rowsPerBlock, profile.height - rowOffset))
-            let values = try classValues(dataset, window: window, band: band, type: info.dataType)
-            let isValid = try dataset.validity(window: window, bands: [band])
-            var areas: [Double] = []
-            areas.reserveCapacity(window.pixelCount)
-            for row in window.rows { areas.append(contentsOf: pixelArea.areas(row: row, columns: 0..<width)) }
-            for index in 0..<window.pixelCount {
-                if isValid[index] { block.add(value: values[index], area: areas[index]) } else { block.addNodata() }
-            }
-            block.flush(into: &total)
-            for mask in try zoneLayer?.masks(in: window) ?? [] {
-                let columns = mask.window.columnCount
-                for row in 0..<mask.window.rowCount {
-                    let start = (mask.window.rowOffset - rowOffset + row) * width + mask.window.columnOffset
-                    for column in 0..<columns where mask.isInside[row * columns + column] {
-                        let index = start + column
-                        if isValid[index] { block.add(value: values[index], area: areas[index]) } else { block.addNodata() }
+        let plan = BlockPlan(profile: profile, band: band, blockPixels: blockPixels)
+        for strip in plan.strips {
+            for window in plan.windows(in: strip) {
+                let values = try classValues(dataset, window: window, band: band, type: info.dataType)
+                let isValid = try dataset.validity(window: window, bands: [band])
+                var areas: [Double] = []
+                areas.reserveCapacity(window.pixelCount)
+                for row in window.rows { areas.append(contentsOf: pixelArea.areas(row: row, columns: window.columns)) }
+                block.add(values: values, areas: areas, isValid: isValid, range: 0..<window.pixelCount)
+                block.flush(into: &total)
+                for mask in try zoneLayer?.masks(in: window) ?? [] {
+                    let columns = mask.window.columnCount
+                    for row in 0..<mask.window.rowCount {
+                        let start = (mask.window.rowOffset - window.rowOffset + row) * window.columnCount
+                            + mask.window.columnOffset - window.columnOffset
+                        block.add(
+                            values: values, areas: areas, isValid: isValid, range: start..<(start + columns),
+                            inside: mask.isInside, insideStart: row * columns)
                     }
+                    block.flush(into: &zoneTallies[mask.zone])
                 }
-                block.flush(into: &zoneTallies[mask.zone])
             }
+            if plan.releasesBlocks { dataset.releaseCachedBlocks(band: band) }
         }
 
         let crs = profile.crs.map { $0.authorityCode ?? $0.name } ?? ""

@@ -36,11 +36,12 @@ enum ReportScene {
         (0..<size).flatMap { row in (0..<size).map { value(row: row, column: $0) } }
     }
 
-    /// Writes the scene as a GeoTIFF with category names, a colour table and nodata 255.
-    static func write(to url: URL) throws {
+    /// Writes the scene as a tiled GeoTIFF with category names, a colour table and nodata 255.
+    static func write(to url: URL, tileSize: Int = 256) throws {
         let writer = try RasterWriter(
             url: url, width: size, height: size, dataType: .byte, geoTransform: geoTransform,
-            crs: try SpatialReference(epsg: epsg), nodata: Double(nodata), classes: classes)
+            crs: try SpatialReference(epsg: epsg), nodata: Double(nodata), classes: classes,
+            options: RasterWriteOptions(tileSize: tileSize))
         try writer.write(values, window: Window(width: size, height: size))
         try writer.finish()
     }

@@ -59,10 +59,14 @@ final class ReportToolAreaTests: XCTestCase {
         let folder = try ReportScene.temporaryFolder(self)
         let url = folder.appendingPathComponent("classes.tif")
         try ReportScene.write(to: url)
+        let tiled = folder.appendingPathComponent("tiled.tif")
+        try ReportScene.write(to: tiled, tileSize: 16)
         let whole = try ReportTool.report(for: url)
-        // 1,000 pixels: 5 rows per block, the last block short (200 = 40 x 5); 333: one row per block.
-        for blockPixels in [1000, 333, 7 * 200 + 1] {
-            let blocked = try ReportTool.report(for: url, blockPixels: blockPixels)
+        // 256 x 256 tiles: blocks larger than 1,000 or 333 pixels, so full-width strips of 5 rows (the last
+        // one short) or 1 row. 16 x 16 tiles: 1,000 and 333 give strips one tile high cut into windows of
+        // 48 and 16 columns (200 = 4 x 48 + 8); 3,200 a full-width strip per tile row; 100 single rows.
+        for (raster, blockPixels) in [(url, 1000), (url, 333), (tiled, 1000), (tiled, 333), (tiled, 3200), (tiled, 100)] {
+            let blocked = try ReportTool.report(for: raster, blockPixels: blockPixels)
             XCTAssertEqual(blocked.classes.map(\.pixels), whole.classes.map(\.pixels))
             XCTAssertEqual(blocked.nodataPixels, whole.nodataPixels)
             for (a, b) in zip(blocked.classes, whole.classes) {
