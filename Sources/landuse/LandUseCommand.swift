@@ -7,5 +7,10 @@ struct LandUseCommand: ParsableCommand {
         commandName: "landuse",
         abstract: "Turn satellite and aerial rasters into land-use maps and area reports.",
         version: LandUseVersion.banner,
-        subcommands: [InfoCommand.self, ReportCommand.self])
+        subcommands: [InfoCommand.self, ClassifyCommand.self, TrainCommand.self, EvaluateCommand.self, ReportCommand.self])
+
+    static func main() {
+        OpenMPEnvironment.ensurePassiveWaitPolicy()
+        main(nil)
+    }
 }

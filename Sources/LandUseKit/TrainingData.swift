@@ -1,0 +1,149 @@
+import Foundation
+import GeoRaster
+import SegmentationModels
+import TensorCore
+
+/// The training scenes, their chip samplers, the validation area and the statistics derived from them.
+struct TrainingData {
+    let mapping: ClassMapping
+    let scenes: [LabelledScene]
+    let samplers: [ChipSampler]
+    let bands: [BandInfo]
+    let classCounts: [Int]
+    let validationImage: URL
+    let validationLabels: URL
+    let validationWindow: Window?
+    let options: TrainOptions
+
+    var classCount: Int { mapping.count }
+
+    static func load(options: TrainOptions) throws -> TrainingData {
+        let windows = options.images.indices.map { $0 == 0 ? options.trainWindow : nil }
+        let mapping: ClassMapping
+        if let classes = options.classes {
+            mapping = ClassMapping(classes: classes)
+        } else {
+            var values = Set<Int>()
+            for (labels, window) in zip(options.labels, windows) {
+                values.formUnion(try LabelledScene.labelValues(labels: labels, window: window, ignoredValues: options.ignoredValues))
+            }
+            guard values.count >= 2 else {
+                throw LandUseError(.badInput, "the training labels hold \(values.count) class value(s) \(values.sorted()): a segmentation model needs at least 2 classes; check --ignore-value and the label raster's nodata")
+            }
+            mapping = ClassMapping.generated(values: values.sorted())
+        }
+        guard mapping.count <= 254 else {
+            throw LandUseError(.badInput, "\(mapping.count) classes: LandUse trains at most 254 classes; merge classes in the labels or list fewer in --classes")
+        }
+        var scenes: [LabelledScene] = []
+        for (index, (image, labels)) in zip(options.images, options.labels).enumerated() {
+            scenes.append(try LabelledScene.load(image: image, labels: labels, bands: options.bands, window: windows[index], mapping: mapping, ignoredValues: options.ignoredValues))
+        }
+        let bandCount = scenes[0].bandCount
+        if let other = scenes.first(where: { $0.bandCount != bandCount }) {
+            throw LandUseError(.badInput, "\(other.imageURL.lastPathComponent) has \(other.bandCount) bands but \(scenes[0].imageURL.lastPathComponent) has \(bandCount): every training image needs the same bands (use --bands)")
+        }
+        // Normalisation statistics over the valid pixels of every training scene.
+        var sums = [Double](repeating: 0, count: bandCount), squares = sums
+        var validCount = 0
+        for scene in scenes {
+            for pixel in 0..<scene.window.pixelCount where scene.imageValid[pixel] {
+                validCount += 1
+                for band in 0..<bandCount {
+                    let value = Double(scene.pixels[pixel * bandCount + band])
+                    sums[band] += value
+                    squares[band] += value * value
+                }
+            }
+        }
+        guard validCount > 0 else {
+            throw LandUseError(.badInput, "the training area has no valid image pixel: check --train-window and the image's nodata")
+        }
+        let names = options.bandNames ?? (options.bands ?? Array(1...bandCount)).map { "band \($0)" }
+        guard names.count == bandCount else {
+            throw LandUseError(.badOption, "\(names.count) band names for \(bandCount) bands: give one name per band")
+        }
+        let bands = (0..<bandCount).map { band -> BandInfo in
+            let mean = sums[band] / Double(validCount)
+            let std = max(1e-6, (squares[band] / Double(validCount) - mean * mean).squareRoot())
+            return BandInfo(name: names[band], mean: Float(mean), std: Float(std))
+        }
+        var counts = [Int](repeating: 0, count: mapping.count)
+        for scene in scenes {
+            for (index, count) in scene.classCounts(classCount: mapping.count).enumerated() { counts[index] += count }
+        }
+        guard counts.reduce(0, +) > 0 else {
+            throw LandUseError(.badInput, "no training pixel has both a valid image and a class label: check the windows, --ignore-value and the rasters' nodata")
+        }
+        let samplers = scenes.map {
+            ChipSampler(scene: $0, chipSize: options.chipSize, classCount: mapping.count, bands: bands,
+                        augmentation: options.augmentation, rareClassFraction: options.rareClassFraction)
+        }
+        return TrainingData(
+            mapping: mapping, scenes: scenes, samplers: samplers, bands: bands, classCounts: counts,
+            validationImage: options.validationImage ?? options.images[0], validationLabels: options.validationLabels ?? options.labels[0],
+            validationWindow: options.validationImage == nil ? options.validationWindow : nil, options: options)
+    }
+
+    /// A batch of chips; with several scenes, each chip's scene is drawn in proportion to its labelled pixels.
+    func sampleBatch(count: Int, generator: inout RandomGenerator) -> (Tensor, Tensor) {
+        guard samplers.count > 1 else { return samplers[0].batch(count: count, generator: &generator) }
+        let weights = scenes.map { Double($0.classCounts(classCount: classCount).reduce(0, +)) }
+        let total = weights.reduce(0, +)
+        var images: [Float] = [], labels: [Float] = []
+        for _ in 0..<count {
+            var target = Double(generator.nextUniform()) * total
+            var chosen = samplers.count - 1
+            for (index, weight) in weights.enumerated() {
+                target -= weight
+                if target < 0 { chosen = index; break }
+            }
+            let (image, label) = samplers[chosen].batch(count: 1, generator: &generator)
+            images += image.scalars
+            labels += label.scalars
+        }
+        let size = options.chipSize
+        return (Tensor(shape: [count, size, size, bands.count], scalars: images), Tensor(shape: [count, size, size], scalars: labels))
+    }
+
+    /// The model file description before training (provenance filled in at the end).
+    func description(options: TrainOptions) -> ModelDescription {
+        let inferenceChip = options.inferenceChipSize ?? max(256, options.chipSize)
+        return ModelDescription(
+            architecture: options.configuration(classCount: mapping.count, bandCount: bands.count), classes: mapping.classes,
+            bands: bands, chipSize: inferenceChip, chipOverlap: inferenceChip / 4)
+    }
+
+    /// Scores `model` on the validation area through the classify pipeline (model left in eval mode).
+    func validate(model: PSPNet, description: ModelDescription) throws -> SegmentationMetrics {
+        let tool = EvaluateTool(description: description, classifier: PSPNetClassifier(model: model))
+        let report = try tool.run(
+            image: validationImage, labels: validationLabels,
+            options: ClassifyOptions(batchSize: 4, bands: options.bands, window: validationWindow), ignoredValues: options.ignoredValues)
+        return report.metrics
+    }
+
+    func provenance(options: TrainOptions, state: TrainingState) -> Provenance {
+        let pairs = zip(options.images, options.labels).enumerated().map { index, pair -> String in
+            let window = index == 0 ? options.trainWindow.map { " window \($0)" } ?? "" : ""
+            return "\(pair.0.lastPathComponent) + \(pair.1.lastPathComponent)\(window)"
+        }
+        let validation = options.validationImage.map { "\($0.lastPathComponent) + \(options.validationLabels!.lastPathComponent)" }
+            ?? "\(options.images[0].lastPathComponent) window \(options.validationWindow!)"
+        let formatter = ISO8601DateFormatter()
+        return Provenance(
+            data: options.dataDescription ?? "trained on \(pairs.joined(separator: "; ")); validated on \(validation)",
+            iterations: state.iteration,
+            metrics: ["val_miou": state.bestMIoU, "val_overall_accuracy": state.bestAccuracy, "best_iteration": Double(state.bestIteration)],
+            created: formatter.string(from: Date()),
+            notes: [
+                "optimizer": options.optimizer.rawValue,
+                "learning_rate": "\(options.learningRate ?? options.optimizer.defaultLearningRate)",
+                "weight_decay": "\(options.weightDecay ?? options.optimizer.defaultWeightDecay)",
+                "batch_size": "\(options.batchSize)", "chip_size": "\(options.chipSize)", "seed": "\(options.seed)",
+                "class_weighting": options.classWeighting.rawValue,
+                "augmentation": "dihedral \(options.augmentation.dihedral), scale \(options.augmentation.scaleRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "off"), jitter \(options.augmentation.jitter)",
+                "rare_class_fraction": "\(options.rareClassFraction)",
+            ])
+    }
+}

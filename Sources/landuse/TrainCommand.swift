@@ -1,0 +1,209 @@
+import ArgumentParser
+import Foundation
+import LandUseKit
+
+extension ClassWeighting: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a PSPNet from image and label rasters and write a model file.",
+        discussion: """
+            Defaults follow the PSPNet paper: SGD with momentum 0.9, weight decay 1e-4, poly learning rate \
+            0.01 x (1 - iteration/iterations)^0.9, auxiliary loss weight 0.4. Validation runs the classify \
+            pipeline on the validation area every --val-every iterations; the model file keeps the weights \
+            with the best validation mIoU. A checkpoint (<output>.checkpoint) is written at each validation; \
+            continue an interrupted run with the same options plus --resume <output>.checkpoint.
+            """)
+
+    @Option(parsing: .singleValue, help: "An image raster (repeatable; pair each with --labels).")
+    var image: [String] = []
+
+    @Option(parsing: .singleValue, help: "The label raster of the image at the same position (repeatable), on the image's grid.")
+    var labels: [String] = []
+
+    @Option(help: "The model file to write (.safetensors).")
+    var output: String
+
+    @Option(help: "Classes file: JSON array of {\"value\", \"name\", \"color\"}; default: the label values found.")
+    var classes: String?
+
+    @Option(parsing: .singleValue, help: "A label value that never counts (repeatable); label nodata never does.")
+    var ignoreValue: [Int] = []
+
+    @Option(help: "1-based image bands that feed the model (default: all).")
+    var bands: String?
+
+    @Option(help: "Band names stored in the model file, comma-separated (default: band N).")
+    var bandNames: String?
+
+    @Option(help: "Encoder: resnet18, resnet34, resnet50 or resnet101.")
+    var backbone: String = "resnet18"
+
+    @Option(help: "Output stride of the encoder: 8 or 16.")
+    var outputStride: Int = 8
+
+    @Option(help: "Pyramid pooling bin sizes, e.g. 1,3,5,6; \"none\" for no pyramid pooling.")
+    var pyramidSizes: String = "1,3,5,6"
+
+    @Option(help: "Decoder: upsample (the paper's head) or fpn (full-resolution top-down decoder).")
+    var decoder: String = "upsample"
+
+    @Option(help: "Weight of the auxiliary layer3 loss; 0 removes the auxiliary head.")
+    var auxWeight: Float = 0.4
+
+    @Option(help: "Training chip edge in pixels.")
+    var chipSize: Int = 128
+
+    @Option(help: "Chips per iteration.")
+    var batchSize: Int = 4
+
+    @Option(help: "Training iterations (the learning-rate schedule spans them).")
+    var iterations: Int = 1000
+
+    @Option(help: "Stop after this many iterations although the schedule spans --iterations (resume later).")
+    var stopAfter: Int?
+
+    @Option(help: "Optimizer: sgd (momentum 0.9) or adamw.")
+    var optimizer: OptimizerKind = .sgd
+
+    @Option(help: "Base learning rate (default 0.01 for sgd, 0.001 for adamw).")
+    var lr: Float?
+
+    @Option(help: "Weight decay (default 1e-4 for sgd, 1e-2 for adamw).")
+    var weightDecay: Float?
+
+    @Option(help: "Class weights in the loss: none, inverse (1/frequency) or median (median-frequency balancing).")
+    var classWeights: ClassWeighting = .none
+
+    @Option(help: "Train on this window of the first image: COL,ROW,WIDTH,HEIGHT.")
+    var trainWindow: String?
+
+    @Option(help: "Validate on this window of the first image (disjoint from the training window).")
+    var valWindow: String?
+
+    @Option(help: "Validate on this image instead (with --val-labels).")
+    var valImage: String?
+
+    @Option(help: "Labels of --val-image.")
+    var valLabels: String?
+
+    @Option(help: "Validate and checkpoint every N iterations (default: 10 times per run).")
+    var valEvery: Int?
+
+    @Option(help: "torchvision-style ResNet weights (safetensors) to start the encoder from.")
+    var backboneWeights: String?
+
+    @Option(help: "Continue from this checkpoint (written by an earlier run with the same options).")
+    var resume: String?
+
+    @Option(help: "Random-rescale augmentation range MIN,MAX (e.g. 0.5,2); default off.")
+    var augmentScale: String?
+
+    @Option(help: "Per-band brightness/contrast jitter in normalised units (0: off).")
+    var jitter: Float = 0
+
+    @Flag(help: "Turn off the 8 dihedral (rotation/reflection) augmentations.")
+    var noDihedral = false
+
+    @Option(help: "Share of chips centred on pixels of rare classes (0: uniform positions).")
+    var oversampleRare: Float = 0
+
+    @Option(help: "Inference chip size recorded in the model file (default: max(256, --chip-size)).")
+    var inferenceChipSize: Int?
+
+    @Option(help: "Weight storage: F32, F16 or BF16.")
+    var storage: String = "F32"
+
+    @Option(help: "Random seed (weights, chips, augmentation, dropout).")
+    var seed: UInt64 = 0
+
+    @Option(help: "Threads for the engine (default: all cores).")
+    var threads: Int?
+
+    @Flag(help: "Replace an existing model file.")
+    var overwrite = false
+
+    @Flag(help: "No progress output.")
+    var quiet = false
+
+    @Flag(help: "Print a JSON summary on stdout.")
+    var json = false
+
+    func run() throws {
+        var options = TrainOptions(images: image.map(URL.init(fileURLWithPath:)), labels: labels.map(URL.init(fileURLWithPath:)),
+                                   output: URL(fileURLWithPath: output))
+        options.classes = try classes.map { try ClassInfo.load(from: URL(fileURLWithPath: $0)) }
+        options.ignoredValues = Set(ignoreValue)
+        options.bands = try bands.map { try ArgumentParsing.integers($0, option: "--bands") }
+        options.bandNames = bandNames.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        guard let backbone = ModelBackbone(rawValue: backbone) else {
+            throw ValidationError("--backbone \(backbone): use resnet18, resnet34, resnet50 or resnet101")
+        }
+        guard let decoder = ModelDecoder(rawValue: decoder) else {
+            throw ValidationError("--decoder \(decoder): use upsample or fpn")
+        }
+        guard let storage = WeightStorage(rawValue: storage.uppercased()), storage.isWritable else {
+            throw ValidationError("--storage \(storage): use F32, F16 or BF16")
+        }
+        options.backbone = backbone
+        options.decoder = decoder
+        options.storage = storage
+        options.outputStride = outputStride
+        options.pyramidSizes = pyramidSizes.lowercased() == "none" ? [] : try ArgumentParsing.integers(pyramidSizes, option: "--pyramid-sizes")
+        options.auxWeight = auxWeight
+        options.chipSize = chipSize
+        options.batchSize = batchSize
+        options.iterations = iterations
+        options.stopAfter = stopAfter
+        options.optimizer = optimizer
+        options.learningRate = lr
+        options.weightDecay = weightDecay
+        options.classWeighting = classWeights
+        options.trainWindow = try trainWindow.map { try Self.window($0, option: "--train-window") }
+        options.validationWindow = try valWindow.map { try Self.window($0, option: "--val-window") }
+        options.validationImage = valImage.map(URL.init(fileURLWithPath:))
+        options.validationLabels = valLabels.map(URL.init(fileURLWithPath:))
+        options.validateEvery = valEvery
+        options.backboneWeights = backboneWeights.map(URL.init(fileURLWithPath:))
+        options.resume = resume.map(URL.init(fileURLWithPath:))
+        var augmentation = Augmentation(dihedral: !noDihedral, jitter: jitter)
+        if let augmentScale {
+            let bounds = augmentScale.split(separator: ",").compactMap { Float($0) }
+            guard bounds.count == 2, bounds[0] > 0, bounds[0] <= bounds[1] else {
+                throw ValidationError("--augment-scale takes MIN,MAX with 0 < MIN <= MAX, e.g. 0.5,2")
+            }
+            augmentation.scaleRange = bounds[0]...bounds[1]
+        }
+        options.augmentation = augmentation
+        options.rareClassFraction = oversampleRare
+        options.inferenceChipSize = inferenceChipSize
+        options.seed = seed
+        options.overwrite = overwrite
+        ClassifyJob.setThreads(threads)
+        let cancellation = CancellationFlag()
+        cancellation.catchInterrupts()
+        let reporter = ProgressReporter(label: "train", unit: "it", quiet: quiet)
+        var lastValidation = ""
+        let summary = try TrainTool(options: options).run(
+            progress: { step in
+                if let metrics = step.validation {
+                    lastValidation = String(format: ", val mIoU %.3f OA %.3f", metrics.meanIoU, metrics.overallAccuracy)
+                }
+                reporter.update(done: step.iteration, total: step.iterations, seconds: step.secondsElapsed,
+                                extra: String(format: "loss %.3f, lr %.5f", step.loss, step.learningRate) + lastValidation)
+            },
+            isCancelled: { cancellation.isCancelled })
+        if json {
+            try ArgumentParsing.printJSON(summary)
+        } else if !quiet {
+            print("wrote \(summary.output): best validation mIoU \(String(format: "%.4f", summary.bestValidationMIoU)) at iteration \(summary.bestIteration) of \(summary.iterations)")
+        }
+    }
+
+    private static func window(_ text: String, option: String) throws -> RasterWindow {
+        let w = try ArgumentParsing.window(text, option: option)
+        return RasterWindow(columnOffset: w.column, rowOffset: w.row, columnCount: w.width, rowCount: w.height)
+    }
+}

