@@ -41,7 +41,7 @@ let package = Package(
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
         .testTarget(name: "SegmentationModelsTests", dependencies: ["SegmentationModels"]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
-        .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster"]),
+        .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster", "CPROJ"]),
         .testTarget(name: "landuseTests", dependencies: ["landuse", "LandUseKit", "SegmentationModels", "GeoRaster"]),
     ],
     swiftLanguageModes: [.v5]

@@ -21,6 +21,8 @@ public struct GeoRasterError: Error, CustomStringConvertible, Sendable, Equatabl
         case readFailed
         case projectionFailed
         case vectorizeFailed
+        /// A zones vector file that cannot be used (not vector, unknown layer or field, not polygons).
+        case badZones
     }
 
     public let kind: Kind

@@ -14,6 +14,8 @@ final class GeodeticTransformer {
     /// The PROJ method name of a projected CRS's conversion ("Transverse Mercator", "Albers Equal Area").
     let methodName: String?
     let isGeographic: Bool
+    /// The ellipsoid's name ("WGS 84", "GRS 1980").
+    let ellipsoidName: String
 
     init(crs: SpatialReference) throws {
         let context = proj_context_create()
@@ -49,6 +51,7 @@ final class GeodeticTransformer {
             else {
                 throw GeoRasterError.proj(.projectionFailed, "PROJ gave no ellipsoid parameters for \(crs.name)", context: context)
             }
+            let ellipsoidName = proj_get_name(ellipsoid).map { String(cString: $0) } ?? "unnamed"
             var geodesic = geod_geodesic()
             geod_init(&geodesic, semiMajor, inverseFlattening == 0 ? 0 : 1 / inverseFlattening)
             // GDAL geotransforms use x = easting/longitude: normalise both ends to that order.
@@ -64,6 +67,7 @@ final class GeodeticTransformer {
             self.geodesic = geodesic
             self.methodName = methodName
             self.isGeographic = isGeographic
+            self.ellipsoidName = ellipsoidName
         } catch {
             for object in owned.reversed() { proj_destroy(object) }
             proj_context_destroy(context)

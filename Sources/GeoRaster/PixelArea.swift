@@ -27,6 +27,10 @@ public struct PixelArea: Sendable {
     static let maximumNodesPerAxis = 129
 
     public let method: Method
+    /// Name of the ellipsoid the areas are measured on ("WGS 84", "GRS 1980").
+    public let ellipsoidName: String
+    /// PROJ's name of the projection method of a projected CRS ("Transverse Mercator"); nil when geographic.
+    public let projectionMethod: String?
     public let width: Int
     public let height: Int
     private let constantArea: Double
@@ -53,6 +57,8 @@ public struct PixelArea: Sendable {
         self.width = width
         self.height = height
         let transformer = try GeodeticTransformer(crs: crs)
+        ellipsoidName = transformer.ellipsoidName
+        projectionMethod = transformer.methodName
         if let name = transformer.methodName, PixelArea.equalAreaMethods.contains(name) {
             method = .planarEqualArea
             let factor = crs.metersPerUnit ?? 1
@@ -86,6 +92,22 @@ public struct PixelArea: Sendable {
         }
     }
 
+    /// One sentence for reports saying how the areas were computed, e.g. "geodesic area of each pixel's
+    /// footprint on the WGS 84 ellipsoid (PROJ), ...".
+    public var methodDescription: String {
+        switch method {
+        case .planarEqualArea:
+            return "planar area of each pixel in the equal-area projection \(projectionMethod ?? "") on the "
+                + "\(ellipsoidName) ellipsoid (exact: the projection preserves area)"
+        case .geodesicPerRow:
+            return "geodesic area of each pixel's footprint on the \(ellipsoidName) ellipsoid (PROJ), one value per row, "
+                + "parallels densified to 0.01 degree"
+        case .geodesicGrid:
+            return "geodesic area of each pixel's footprint on the \(ellipsoidName) ellipsoid (PROJ), exact at a grid of "
+                + "at most \(PixelArea.maximumNodesPerAxis) x \(PixelArea.maximumNodesPerAxis) pixels and bilinear in between"
+        }
+    }
+
     /// Area in m² of the pixel at (row, column) of the full grid.
     public func area(row: Int, column: Int) -> Double {
         precondition(row >= 0 && row < height && column >= 0 && column < width, "pixel (\(row), \(column)) outside \(height) x \(width)")
@@ -103,8 +125,34 @@ public struct PixelArea: Sendable {
     }
 
     /// Areas in m² of the pixels of `row` in `columns`.
+    ///
+    /// The same numbers as `area(row:column:)`, computed with the row's interpolation weights found once:
+    /// report tools call this for every row of rasters with billions of pixels.
     public func areas(row: Int, columns: Range<Int>) -> [Double] {
-        columns.map { area(row: row, column: $0) }
+        precondition(row >= 0 && row < height && columns.lowerBound >= 0 && columns.upperBound <= width, "row \(row), columns \(columns) outside \(height) x \(width)")
+        switch method {
+        case .planarEqualArea: return [Double](repeating: constantArea, count: columns.count)
+        case .geodesicPerRow: return [Double](repeating: rowAreas[row], count: columns.count)
+        case .geodesicGrid:
+            let (r0, r1, tr) = PixelArea.bracket(row, in: nodeRows)
+            let stride = nodeColumns.count
+            let step = stride == 1 ? 1 : nodeColumns[1] - nodeColumns[0]
+            var result = [Double](repeating: 0, count: columns.count)
+            nodeAreas.withUnsafeBufferPointer { nodes in
+                nodeColumns.withUnsafeBufferPointer { nodeColumns in
+                    for (slot, column) in columns.enumerated() {
+                        // As `bracket(column, in: nodeColumns)`, inlined.
+                        let c0 = stride == 1 ? 0 : min(column / step, stride - 2)
+                        let c1 = stride == 1 ? 0 : c0 + 1
+                        let tc = stride == 1 ? 0 : Double(column - nodeColumns[c0]) / Double(nodeColumns[c1] - nodeColumns[c0])
+                        let top = nodes[r0 * stride + c0] * (1 - tc) + nodes[r0 * stride + c1] * tc
+                        let bottom = nodes[r1 * stride + c0] * (1 - tc) + nodes[r1 * stride + c1] * tc
+                        result[slot] = top * (1 - tr) + bottom * tr
+                    }
+                }
+            }
+            return result
+        }
     }
 
     /// Total area in m² of the pixels of `window` (those with `isIncluded` true, when given; row-major).

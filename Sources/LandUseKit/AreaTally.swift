@@ -12,6 +12,13 @@ public struct AreaTally: Sendable {
         squareMetres[value, default: 0] += area
     }
 
+    /// Counts `count` pixels of class `value` covering `area` square metres in all (a block's sums).
+    public mutating func add(value: Int, pixels count: Int, area: Double) {
+        guard count > 0 else { return }
+        pixels[value, default: 0] += count
+        squareMetres[value, default: 0] += area
+    }
+
     /// Counts one pixel without a class.
     public mutating func addNodata(count: Int = 1) { nodataPixels += count }
 
