@@ -9,7 +9,7 @@ Two sources:
 
   encoder   a torchvision ResNet state dict (resnet18/34/50/101, e.g. ImageNet weights) as the encoder's
             initialisation; pyramid pooling, decoder and aux head get PyTorch's default initialisation
-            (seeded by --seed). Train the result with `landuse train --init model.safetensors`.
+            (seeded by --seed); the file is a starting point for training.
                 python python/export_model.py encoder --weights resnet50-0676ba61.pth \
                     --description description.json --output init.safetensors
 
