@@ -103,16 +103,16 @@ public func adaptiveAveragePool2d(_ input: Tensor, outputHeight: Int, outputWidt
                 for outputRow in range {
                     let n = outputRow / outputHeight, rows = rowBins[outputRow % outputHeight]
                     for (ox, columns) in columnBins.enumerated() {
-                        let out = (outputRow * outputWidth + ox) * channels
-                        for c in 0..<channels { y[out + c] = 0 }
+                        let target = y + (outputRow * outputWidth + ox) * channels
+                        for c in 0..<channels { target[c] = 0 }
                         for iy in rows {
                             for ix in columns {
-                                let inputBase = ((n * height + iy) * width + ix) * channels
-                                for c in 0..<channels { y[out + c] += x[inputBase + c] }
+                                let source = x + ((n * height + iy) * width + ix) * channels
+                                for c in 0..<channels { target[c] += source[c] }
                             }
                         }
                         let scale = 1 / Float(rows.count * columns.count)
-                        for c in 0..<channels { y[out + c] *= scale }
+                        for c in 0..<channels { target[c] *= scale }
                     }
                 }
             }
@@ -127,12 +127,12 @@ public func adaptiveAveragePool2d(_ input: Tensor, outputHeight: Int, outputWidt
                     for n in images {
                         for (oy, rows) in rowBins.enumerated() {
                             for (ox, columns) in columnBins.enumerated() {
-                                let out = ((n * outputHeight + oy) * outputWidth + ox) * channels
+                                let upstreamPixel = g + ((n * outputHeight + oy) * outputWidth + ox) * channels
                                 let scale = 1 / Float(rows.count * columns.count)
                                 for iy in rows {
                                     for ix in columns {
-                                        let inputBase = ((n * height + iy) * width + ix) * channels
-                                        for c in 0..<channels { dx[inputBase + c] += g[out + c] * scale }
+                                        let target = dx + ((n * height + iy) * width + ix) * channels
+                                        for c in 0..<channels { target[c] += upstreamPixel[c] * scale }
                                     }
                                 }
                             }
