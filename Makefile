@@ -34,3 +34,7 @@ demo: build
 
 clean:
 	rm -rf .build out
+
+# Side-by-side benchmarks against PyTorch (docs/benchmarks.md). SUITE=conv; PYTHON must have torch.
+bench:
+	Benchmarks/run.sh $(or $(SUITE),conv)

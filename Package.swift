@@ -34,6 +34,8 @@ let package = Package(
         .executableTarget(
             name: "landuse",
             dependencies: ["LandUseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+        // Side-by-side benchmarks against PyTorch: Benchmarks/run.sh, docs/benchmarks.md.
+        .executableTarget(name: "LandUseBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/Sources/LandUseBenchmarks"),
 
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),

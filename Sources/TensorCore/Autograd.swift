@@ -110,7 +110,10 @@ extension GradientNode {
         precondition(existing.shape == incoming.shape, "gradient shape \(incoming.shape) != \(existing.shape)")
         existing.withUnsafeMutableBufferPointer { target in
             incoming.withUnsafeBufferPointer { source in
-                for index in 0..<target.count { target[index] += source[index] }
+                let sum = target.baseAddress!, addend = source.baseAddress!
+                parallelBlocks(target.count, minimumBlock: 1 << 16) { range in
+                    for index in range { sum[index] += addend[index] }
+                }
             }
         }
         gradient = existing

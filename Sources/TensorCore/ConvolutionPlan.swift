@@ -25,10 +25,16 @@ final class ConvolutionPlan {
     private var backwardWeightsGradient: WeightLayout?
 
     /// A weight layout chosen by a primitive, with the reorder from (or to) OIHW and a buffer, when it differs.
-    private struct WeightLayout {
+    ///
+    /// For reorders from the user's weights, the buffer remembers which storage (and which
+    /// `modificationCount` of it) it holds, so unchanged weights (inference, and backward-data right after
+    /// forward in training) are not reordered again.
+    private final class WeightLayout {
         let descriptor: dnnl_memory_desc_t
         let reorder: OneDNNPrimitive?
         let buffer: TensorStorage?
+        weak var bufferSource: TensorStorage?
+        var bufferSourceModificationCount: UInt64 = 0
 
         init(chosen: dnnl_memory_desc_t, user: dnnl_memory_desc_t, toUser: Bool) {
             descriptor = chosen
@@ -82,7 +88,7 @@ final class ConvolutionPlan {
     }
 
     /// Convolves NHWC `input` with OIHW `weight` (+ `bias`) into NHWC `output`.
-    func runForward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+    func runForward(input: UnsafePointer<Float>, weight: TensorStorage, bias: UnsafePointer<Float>?,
                     output: UnsafeMutablePointer<Float>) {
         lock.lock()
         defer { lock.unlock() }
@@ -99,7 +105,7 @@ final class ConvolutionPlan {
     }
 
     /// The input gradient (NHWC) from the output gradient (NHWC) and OIHW `weight`.
-    func runBackwardData(outputGradient: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    func runBackwardData(outputGradient: UnsafePointer<Float>, weight: TensorStorage,
                          inputGradient: UnsafeMutablePointer<Float>) {
         lock.lock()
         defer { lock.unlock() }
@@ -135,12 +141,17 @@ final class ConvolutionPlan {
         }
     }
 
-    /// Memory holding `weights` in `layout`: the user's buffer itself, or the plan's buffer after a reorder.
-    private func prepare(weights: UnsafePointer<Float>, layout: WeightLayout) -> OneDNNMemory {
-        let user = OneDNNMemory(userWeightsDescriptor, UnsafeMutableRawPointer(mutating: weights))
+    /// Memory holding `weights` in `layout`: the user's buffer itself, or the layout's buffer, reordered
+    /// unless it already holds this storage at its current modification count.
+    private func prepare(weights: TensorStorage, layout: WeightLayout) -> OneDNNMemory {
+        let user = OneDNNMemory(userWeightsDescriptor, weights.pointer)
         guard let reorder = layout.reorder, let buffer = layout.buffer else { return user }
         let chosen = OneDNNMemory(layout.descriptor, buffer.pointer)
-        reorder.execute([(OneDNNArgument.source, user), (OneDNNArgument.destination, chosen)])
+        if layout.bufferSource !== weights || layout.bufferSourceModificationCount != weights.modificationCount {
+            reorder.execute([(OneDNNArgument.source, user), (OneDNNArgument.destination, chosen)])
+            layout.bufferSource = weights
+            layout.bufferSourceModificationCount = weights.modificationCount
+        }
         return chosen
     }
 
@@ -163,8 +174,11 @@ final class ConvolutionPlan {
             "dnnl_dilated_convolution_backward_data_desc_init(\(geometry))")
         let primitive = backwardPrimitive(&description, "backward data")
         backwardDataPrimitive = primitive
-        backwardDataWeights = WeightLayout(chosen: primitive.memoryDescriptor(dnnl_query_weights_md),
-                                           user: userWeightsDescriptor, toUser: false)
+        let chosen = primitive.memoryDescriptor(dnnl_query_weights_md)
+        // Usually the forward layout: then backward-data reuses the weights forward already reordered.
+        backwardDataWeights = OneDNNDescriptor.equal(chosen, forwardWeights.descriptor)
+            ? forwardWeights
+            : WeightLayout(chosen: chosen, user: userWeightsDescriptor, toUser: false)
     }
 
     private func buildBackwardWeights() {

@@ -30,16 +30,13 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
     let plan = ConvolutionPlan.plan(for: geometry)
     var output = Tensor(shape: geometry.outputShape) { output in
         input.withUnsafeBufferPointer { source in
-            weight.withUnsafeBufferPointer { weights in
-                if let bias {
-                    bias.withUnsafeBufferPointer { biasValues in
-                        plan.runForward(input: source.baseAddress!, weight: weights.baseAddress!,
-                                        bias: biasValues.baseAddress!, output: output.baseAddress!)
-                    }
-                } else {
-                    plan.runForward(input: source.baseAddress!, weight: weights.baseAddress!, bias: nil,
-                                    output: output.baseAddress!)
+            if let bias {
+                bias.withUnsafeBufferPointer { biasValues in
+                    plan.runForward(input: source.baseAddress!, weight: weight.storage,
+                                    bias: biasValues.baseAddress!, output: output.baseAddress!)
                 }
+            } else {
+                plan.runForward(input: source.baseAddress!, weight: weight.storage, bias: nil, output: output.baseAddress!)
             }
         }
     }
@@ -54,10 +51,8 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
         outputGradient.withUnsafeBufferPointer { gradient in
             if needsInputGradient {
                 inputGradient = Tensor(shape: geometry.inputShape) { result in
-                    savedWeight.withUnsafeBufferPointer { weights in
-                        plan.runBackwardData(outputGradient: gradient.baseAddress!, weight: weights.baseAddress!,
-                                             inputGradient: result.baseAddress!)
-                    }
+                    plan.runBackwardData(outputGradient: gradient.baseAddress!, weight: savedWeight.storage,
+                                         inputGradient: result.baseAddress!)
                 }
             }
             if needsWeightGradient {

@@ -77,6 +77,7 @@ public struct Tensor: @unchecked Sendable {
     /// Writing bypasses autograd: use it for optimizer updates and buffers, not inside differentiable ops.
     public mutating func withUnsafeMutableBufferPointer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
         if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+        storage.noteModification()
         return try body(UnsafeMutableBufferPointer(start: storage.pointer, count: count))
     }
 

@@ -4,6 +4,14 @@
 public final class TensorStorage: @unchecked Sendable {
     public let count: Int
     public let pointer: UnsafeMutablePointer<Float>
+    /// Incremented by every write through `Tensor.withUnsafeMutableBufferPointer`. Caches of data derived
+    /// from these scalars (oneDNN's reordered convolution weights) compare it to see whether they changed.
+    /// Code that writes through `pointer` directly after the storage was first used must call
+    /// `noteModification()`.
+    public private(set) var modificationCount: UInt64 = 0
+
+    /// Records that the scalars changed (see `modificationCount`).
+    public func noteModification() { modificationCount &+= 1 }
 
     /// Allocates `count` scalars, uninitialised. Callers must write every element before reading.
     public init(uninitializedCount count: Int) {

@@ -77,4 +77,28 @@ final class ConvolutionTests: XCTestCase {
         step()
         XCTAssertEqual(TensorEngine.primitiveCreationCount, afterFirst, "a repeated training step compiled new primitives")
     }
+
+    func testWeightsWrittenInPlaceAreReorderedAgain() {
+        var values = TestValues(seed: 5)
+        let input = values.tensor([1, 6, 6, 16])
+        var weight = values.tensor([32, 16, 3, 3])
+        let first = conv2d(input, weight: weight, padding: 1)
+        assertClose(first, naiveConvolution(input, weight, nil, stride: 1, padding: 1, dilation: 1), "before the update")
+        // An optimizer-style in-place update of the same storage must invalidate the cached reordered weights.
+        weight.withUnsafeMutableBufferPointer { scalars in
+            for index in scalars.indices { scalars[index] = -scalars[index] * 0.5 }
+        }
+        let second = conv2d(input, weight: weight, padding: 1)
+        assertClose(second, naiveConvolution(input, weight, nil, stride: 1, padding: 1, dilation: 1), "after the update")
+        // Backward-data right after forward reuses the reordered weights; after another update it must not.
+        let leaf = input.requiringGradient()
+        conv2d(leaf, weight: weight, padding: 1).sum().backward()
+        let gradientBefore = leaf.gradient!
+        weight.withUnsafeMutableBufferPointer { scalars in
+            for index in scalars.indices { scalars[index] *= 2 }
+        }
+        let leafAgain = input.requiringGradient()
+        conv2d(leafAgain, weight: weight, padding: 1).sum().backward()
+        assertClose(leafAgain.gradient!, gradientBefore * 2, tolerance: 1e-4, "input gradient scales with the weights")
+    }
 }
