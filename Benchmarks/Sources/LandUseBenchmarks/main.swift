@@ -7,10 +7,12 @@ import TensorCore
 
 enum Suite: String, CaseIterable {
     case conv
+    case trainStep = "train-step"
 
     var summary: String {
         switch self {
         case .conv: return "conv2d forward and backward (data + weights) for the shapes in Benchmarks/conv_shapes.json"
+        case .trainStep: return "one SGD training step of a conv-BN-ReLU-residual network, 64 channels, 64x64 (TrainStep.swift)"
         }
     }
 }
@@ -115,4 +117,5 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 TensorEngine.threadCount = options.threads
 switch options.suite {
 case .conv: runConvolutions(options)
+case .trainStep: runTrainStep(options)
 }
