@@ -7,11 +7,13 @@ import TensorCore
 
 enum Suite: String, CaseIterable {
     case conv
+    case trainStep = "train-step"
     case ops
 
     var summary: String {
         switch self {
         case .conv: return "conv2d forward and backward (data + weights) for the shapes in Benchmarks/conv_shapes.json"
+        case .trainStep: return "one SGD training step of a conv-BN-ReLU-residual network, 64 channels, 64x64 (TrainStep.swift)"
         case .ops: return "memory-bound ops (BatchNorm, ReLU, pooling, resize, concat, softmax, cross-entropy), forward and backward"
         }
     }
@@ -168,5 +170,6 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 TensorEngine.threadCount = options.threads
 switch options.suite {
 case .conv: runConvolutions(options)
+case .trainStep: runTrainStep(options)
 case .ops: runOps(options)
 }
