@@ -21,7 +21,12 @@ final class ModelFileTests: XCTestCase {
 
     /// A network whose every tensor (BatchNorm statistics included) holds random values, so a round trip
     /// that dropped or swapped any tensor would change the outputs.
-    private func randomModel(_ configuration: PSPNetConfiguration, seed: UInt64 = 3) throws -> PSPNet {
+    /// Built once for the whole class: no test modifies it (loading a file builds a new network).
+    private static var sharedModel: PSPNet?
+
+    private func randomModel(_ configuration: PSPNetConfiguration) throws -> PSPNet {
+        if let model = ModelFileTests.sharedModel, model.configuration == configuration { return model }
+        let seed: UInt64 = 3
         let model = PSPNet(configuration: configuration, seed: seed)
         var generator = RandomGenerator(seed: seed + 100)
         var state = model.stateDict()
@@ -36,6 +41,7 @@ final class ModelFileTests: XCTestCase {
         }
         try model.load(stateDict: state)
         model.eval()
+        ModelFileTests.sharedModel = model
         return model
     }
 
