@@ -20,9 +20,10 @@ nodata "masked_as_mean", chip_size 256, chip_overlap 64, provenance filled in by
 
 torchvision keys map onto LandUse's by prefixing "backbone." (conv1.weight -> backbone.conv1.weight,
 layer4.2.bn3.running_var -> backbone.layer4.2.bn3.running_var); fc.* is dropped. A 3-band (RGB)
-conv1.weight is spread over N bands: band i takes the filter of RGB channel i mod 3, scaled by 3 / N, so
-a pixel whose bands all hold one value gets the stem response the RGB network gives a grey pixel of that
-value (PSPNet.adaptStemWeight in Swift applies the same rule).
+conv1.weight is spread over N bands: band i takes the filter of RGB channel i mod 3, scaled by 3 / N; a
+single band takes the sum of the three filters (timm's rules). So the bands keep distinct pretrained
+filters and a pixel whose bands all hold one value gets the stem response the RGB network gives a grey
+pixel of that value (exactly for 1 band and multiples of 3, approximately otherwise). PSPNet.adaptStemWeight in Swift applies the same rule.
 
 Weights are read with torch.load(weights_only=True): no pickled code runs. Checkpoints that wrap the
 state dict under "state_dict" or "model", or whose keys start with "module." (DataParallel), are unwrapped.
@@ -98,7 +99,10 @@ def build(architecture):
 
 
 def spread_stem(weight, bands):
-    """[O, 3, KH, KW] RGB filters -> [O, bands, KH, KW]: band i takes channel i mod 3, all scaled by 3 / bands."""
+    """[O, 3, KH, KW] RGB filters -> [O, bands, KH, KW]: band i takes channel i mod 3, all scaled by 3 / bands
+    (one band: the sum of the three)."""
+    if bands == 1:
+        return weight.sum(dim=1, keepdim=True)
     return weight[:, [band % 3 for band in range(bands)]] * (3.0 / bands)
 
 

@@ -37,7 +37,7 @@ final class EncoderWeightsTests: XCTestCase {
         XCTAssertEqual(loaded["decoder.conv.weight"]?.scalars, decoderBefore, "only the encoder changes")
         XCTAssertEqual(loaded["backbone.conv1.weight"]?.shape, [64, 6, 7, 7])
 
-        // A grey pixel (all bands equal) meets the same stem response in both networks.
+        // A grey pixel (all bands equal) meets the same stem response in both networks (6 is a multiple of 3).
         model.eval()
         let grey: [Float] = (0..<(2 * 13 * 17)).map { index -> Float in Float(index % 7) / 7 - 0.4 }
         func image(_ bands: Int) -> Tensor {
@@ -59,7 +59,8 @@ final class EncoderWeightsTests: XCTestCase {
     func testStemAdaptationRule() {
         let rgb = Tensor(shape: [1, 3, 1, 1], scalars: [3, 6, 9])
         XCTAssertEqual(PSPNet.adaptStemWeight(rgb, bandCount: 4).scalars, [2.25, 4.5, 6.75, 2.25])
-        XCTAssertEqual(PSPNet.adaptStemWeight(rgb, bandCount: 1).scalars, [9])
+        XCTAssertEqual(PSPNet.adaptStemWeight(rgb, bandCount: 1).scalars, [18])
+        XCTAssertEqual(PSPNet.adaptStemWeight(rgb, bandCount: 6).scalars, [1.5, 3, 4.5, 1.5, 3, 4.5])
     }
 
     func testRefusesIncompleteOrForeignEncoders() throws {
