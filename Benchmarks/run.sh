@@ -3,7 +3,7 @@
 # the two engines for ROUNDS rounds (so machine noise hits both alike) and prints per-shape times and the
 # ratio LandUse / PyTorch (below 1 means LandUse is faster).
 #
-#   Benchmarks/run.sh [suite]            suite: conv (default)
+#   Benchmarks/run.sh [suite]            suite: conv (default), ops or train-step
 #   ROUNDS=3 THREADS=2 BATCH=4 REPEATS=10 PYTHON=/work/torchenv/bin/python Benchmarks/run.sh conv
 #
 # Each suite is a LandUseBenchmarks subcommand and a Benchmarks/<suite>_bench.py script printing the same

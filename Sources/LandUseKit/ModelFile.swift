@@ -49,8 +49,27 @@ public struct ModelFile {
         let description = try ModelFile.description(of: file, path: path)
         let model = PSPNet(configuration: description.architecture)
         let expected = model.stateDict()
-        let architecture = ModelFile.summary(of: description.architecture)
+        let hasAuxiliaryHead = try ModelFile.checkTensors(of: file, against: expected.mapValues(\.shape), description: description, path: path)
 
+        var weights = expected
+        do {
+            for name in file.names { weights[name] = try file.tensor(named: name) }
+            try model.load(stateDict: weights, strict: true)
+        } catch let error as SafeTensorsError {
+            throw ModelFileError(path: path, reason: ModelFile.notSafeTensors(error))
+        } catch let error as StateDictError {
+            throw ModelFileError(path: path, reason: "\(error)")
+        }
+        model.eval()
+        modelDescription = description
+        self.model = model
+        self.hasAuxiliaryHead = hasAuxiliaryHead
+    }
+
+    /// Checks the file's tensor names and shapes against the network's (`expected`, by state-dict key).
+    /// - Returns: whether the file holds the auxiliary head.
+    static func checkTensors(of file: SafeTensorsFile, against expected: [String: [Int]], description: ModelDescription,
+                             path: String) throws -> Bool {
         let hasAuxiliaryHead = file.names.contains { $0.hasPrefix("aux.") }
         let optional: (String) -> Bool = { key in
             key.hasSuffix(".num_batches_tracked") || (!hasAuxiliaryHead && key.hasPrefix("aux."))
@@ -58,8 +77,8 @@ public struct ModelFile {
         let missing = expected.keys.filter { file.entries[$0] == nil && !optional($0) }.sorted()
         let unexpected = file.names.filter { expected[$0] == nil }.sorted()
         let wrongShapes = expected.keys.sorted().compactMap { key -> String? in
-            guard let entry = file.entries[key], entry.shape != expected[key]!.shape else { return nil }
-            return "tensor \(key) has shape \(entry.shape) but the architecture needs \(expected[key]!.shape)"
+            guard let entry = file.entries[key], entry.shape != expected[key]! else { return nil }
+            return "tensor \(key) has shape \(entry.shape) but the architecture needs \(expected[key]!)"
         }
         var findings: [String] = []
         if let first = missing.first {
@@ -73,20 +92,9 @@ public struct ModelFile {
         }
         guard findings.isEmpty else {
             throw ModelFileError(path: path, reason: findings.joined(separator: "; ")
-                + " — the file does not match its architecture (\(architecture)): export the weights of exactly that network, or correct the \"architecture\" entry of its metadata")
+                + " — the file does not match its architecture (\(summary(of: description.architecture))): export the weights of exactly that network, or correct the \"architecture\" entry of its metadata")
         }
-
-        var weights = expected
-        do {
-            for name in file.names { weights[name] = try file.tensor(named: name) }
-            try model.load(stateDict: weights, strict: true)
-        } catch let error as SafeTensorsError {
-            throw ModelFileError(path: path, reason: ModelFile.notSafeTensors(error))
-        }
-        model.eval()
-        modelDescription = description
-        self.model = model
-        self.hasAuxiliaryHead = hasAuxiliaryHead
+        return hasAuxiliaryHead
     }
 
     /// Reads and validates only the description of the file at `url` (no weights are read).
@@ -139,7 +147,7 @@ public struct ModelFile {
         return (tensors, [metadataKey: json])
     }
 
-    private static func open(_ url: URL) throws -> SafeTensorsFile {
+    static func open(_ url: URL) throws -> SafeTensorsFile {
         do {
             return try SafeTensorsFile(contentsOf: url)
         } catch let error as SafeTensorsError {
@@ -152,7 +160,7 @@ public struct ModelFile {
         return "not a readable safetensors file (\(error)); a LandUse model file is written by `landuse train`, ModelFile.write or python/export_model.py"
     }
 
-    private static func description(of file: SafeTensorsFile, path: String) throws -> ModelDescription {
+    static func description(of file: SafeTensorsFile, path: String) throws -> ModelDescription {
         guard let json = file.metadata[metadataKey] else {
             throw ModelFileError(path: path, reason: "no LandUse description (safetensors metadata key \"\(metadataKey)\"): this is a plain safetensors file; convert PyTorch weights with python/export_model.py, which adds the description")
         }

@@ -9,9 +9,14 @@ import TensorCore
 ///
 /// ```swift
 /// public final class Block: Module, Layer {
-///     let conv = Conv2d(inputChannels: 8, outputChannels: 8, kernelSize: 3, padding: 1)
+///     let conv: Conv2d
 ///     let norm = BatchNorm2d(channels: 8)
-///     public override init() { super.init(); register(conv, as: "conv"); register(norm, as: "bn") }
+///     public init(generator: inout RandomGenerator) {
+///         conv = Conv2d(inputChannels: 8, outputChannels: 8, kernelSize: 3, padding: 1, bias: false, generator: &generator)
+///         super.init()
+///         register(conv, as: "conv")   // conv.weight (block.conv.weight inside a parent that registers "block")
+///         register(norm, as: "bn")     // bn.weight, bn.running_mean, ...
+///     }
 ///     public func callAsFunction(_ x: Tensor) -> Tensor { norm(conv(x)) }
 /// }
 /// ```

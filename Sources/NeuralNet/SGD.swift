@@ -39,27 +39,28 @@ public final class SGD: Optimizer {
     }
 
     public func step() {
+        let (rate, decay, mu, damping, nesterov) = (learningRate, weightDecay, momentum, 1 - dampening, self.nesterov)
         for (name, parameter) in parameters where parameter.requiresGradient {
             guard let gradient = parameter.gradient else { continue }
-            var direction = gradient.scalars
-            parameter.value.withUnsafeBufferPointer { value in
-                if weightDecay != 0 { for i in direction.indices { direction[i] += weightDecay * value[i] } }
-            }
-            if momentum != 0 {
-                if var buffer = momentumBuffers.removeValue(forKey: name) {
-                    buffer.withUnsafeMutableBufferPointer { b in
-                        for i in direction.indices { b[i] = momentum * b[i] + (1 - dampening) * direction[i] }
+            gradient.withUnsafeBufferPointer { g in
+                guard mu != 0 else {
+                    parameter.update { p in for i in 0..<p.count { p[i] -= rate * (g[i] + decay * p[i]) } }
+                    return
+                }
+                let previous = momentumBuffers.removeValue(forKey: name)
+                let isFirstStep = previous == nil
+                var buffer = previous ?? Tensor(shape: parameter.shape)
+                buffer.withUnsafeMutableBufferPointer { b in
+                    parameter.update { p in
+                        for i in 0..<p.count {
+                            let direction = g[i] + decay * p[i]
+                            b[i] = isFirstStep ? direction : mu * b[i] + damping * direction
+                            p[i] -= rate * (nesterov ? direction + mu * b[i] : b[i])
+                        }
                     }
-                    momentumBuffers[name] = buffer
-                } else {
-                    momentumBuffers[name] = Tensor(shape: parameter.shape, scalars: direction)
                 }
-                momentumBuffers[name]!.withUnsafeBufferPointer { b in
-                    for i in direction.indices { direction[i] = nesterov ? direction[i] + momentum * b[i] : b[i] }
-                }
+                momentumBuffers[name] = buffer
             }
-            let rate = learningRate
-            parameter.update { value in for i in direction.indices { value[i] -= rate * direction[i] } }
         }
     }
 

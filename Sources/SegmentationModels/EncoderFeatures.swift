@@ -11,7 +11,7 @@ import TensorCore
 /// | `layer2` | 8 / 8 | 128 / 512 |
 /// | `layer3` | 8 / 16 | 256 / 1024 |
 /// | `layer4` | 8 / 16 | 512 / 2048 |
-public struct EncoderFeatures {
+public struct EncoderFeatures: Sendable {
     public var stem: Tensor
     public var layer1: Tensor
     public var layer2: Tensor

@@ -35,8 +35,11 @@ extension PSPNet {
     }
 
     /// Spreads a 3-band (RGB) stem filter bank `[64, 3, 7, 7]` over `bandCount` bands: band i takes the
-    /// filter of RGB channel i mod 3, and every filter is scaled by 3 / bandCount, so a pixel whose bands all
-    /// hold the same value gives the same stem response as the RGB network on a grey image of that value.
+    /// filter of RGB channel i mod 3, and every filter is scaled by 3 / bandCount; a single band takes the
+    /// sum of the three filters (timm's rules). The bands keep distinct pretrained filters, and the stem's
+    /// response to a pixel whose bands all hold one value is the RGB network's response to a grey pixel of
+    /// that value: exactly for 1 band and multiples of 3, approximately otherwise (the filters of the first
+    /// channels weigh a little more).
     public static func adaptStemWeight(_ weight: Tensor, bandCount: Int) -> Tensor {
         guard weight.rank == 4 && weight.shape[1] == 3 && bandCount >= 1 else {
             fatalError("adaptStemWeight: weight \(weight.shape) must be [O, 3, KH, KW] and bandCount \(bandCount) >= 1")
@@ -47,8 +50,15 @@ extension PSPNet {
             weight.withUnsafeBufferPointer { source in
                 for output in 0..<outputs {
                     for band in 0..<bandCount {
-                        let from = (output * 3 + band % 3) * area, to = (output * bandCount + band) * area
-                        for index in 0..<area { result[to + index] = source[from + index] * scale }
+                        let to = (output * bandCount + band) * area
+                        if bandCount == 1 {
+                            for index in 0..<area {
+                                result[to + index] = (0..<3).reduce(0) { $0 + source[(output * 3 + $1) * area + index] }
+                            }
+                        } else {
+                            let from = (output * 3 + band % 3) * area
+                            for index in 0..<area { result[to + index] = source[from + index] * scale }
+                        }
                     }
                 }
             }

@@ -80,6 +80,9 @@ public final class PSPNet: Module {
 
     /// The main logits and, in training mode with an auxiliary head, the auxiliary logits (both at the
     /// input's size); in evaluation mode `aux` is nil.
+    ///
+    /// Training-mode BatchNorm needs two values per channel, so with a pyramid size of 1 the batch must hold
+    /// at least 2 chips (as in PyTorch); 3 or more keep that branch's gradients well conditioned.
     /// - Parameter input: `[N, H, W, bandCount]`.
     public func forwardTraining(_ input: Tensor) -> (logits: Tensor, aux: Tensor?) {
         let features = encoder(input)

@@ -22,17 +22,17 @@ public func softmax(_ input: Tensor) -> Tensor {
             let x = source.baseAddress!, y = result.baseAddress!
             parallelBlocks(rows, minimumBlock: max(1, 16384 / channels)) { range in
                 for row in range {
-                    let base = row * channels
+                    let source = x + row * channels, target = y + row * channels
                     var largest = -Float.infinity
-                    for c in 0..<channels { largest = max(largest, x[base + c]) }
+                    for c in 0..<channels { largest = max(largest, source[c]) }
                     var total: Float = 0
                     for c in 0..<channels {
-                        let value = (x[base + c] - largest).exp()
-                        y[base + c] = value
+                        let value = (source[c] - largest).exp()
+                        target[c] = value
                         total += value
                     }
                     let scale = 1 / total
-                    for c in 0..<channels { y[base + c] *= scale }
+                    for c in 0..<channels { target[c] *= scale }
                 }
             }
         }
@@ -46,10 +46,11 @@ public func softmax(_ input: Tensor) -> Tensor {
                     let y = probabilities.baseAddress!, g = upstream.baseAddress!, dx = result.baseAddress!
                     parallelBlocks(rows, minimumBlock: max(1, 16384 / channels)) { range in
                         for row in range {
-                            let base = row * channels
+                            let probability = y + row * channels, upstreamRow = g + row * channels
+                            let target = dx + row * channels
                             var dot: Float = 0
-                            for c in 0..<channels { dot += g[base + c] * y[base + c] }
-                            for c in 0..<channels { dx[base + c] = y[base + c] * (g[base + c] - dot) }
+                            for c in 0..<channels { dot += upstreamRow[c] * probability[c] }
+                            for c in 0..<channels { target[c] = probability[c] * (upstreamRow[c] - dot) }
                         }
                     }
                 }

@@ -43,7 +43,9 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
 
     let needsInputGradient = input.requiresGradient
     let needsWeightGradient = weight.requiresGradient || (bias?.requiresGradient ?? false)
-    let savedInput = input.detached(), savedWeight = weight.detached()
+    // Keep only what backward reads: the input for weight gradients, the weights for the input gradient.
+    let savedInput = needsWeightGradient ? input.detached() : nil
+    let savedWeight = needsInputGradient ? weight.detached() : nil
     output.recordOperation(inputs: bias.map { [input, weight, $0] } ?? [input, weight]) { outputGradient in
         var inputGradient: Tensor?
         var weightGradient: Tensor?
@@ -51,14 +53,14 @@ public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
         outputGradient.withUnsafeBufferPointer { gradient in
             if needsInputGradient {
                 inputGradient = Tensor(shape: geometry.inputShape) { result in
-                    plan.runBackwardData(outputGradient: gradient.baseAddress!, weight: savedWeight.storage,
+                    plan.runBackwardData(outputGradient: gradient.baseAddress!, weight: savedWeight!.storage,
                                          inputGradient: result.baseAddress!)
                 }
             }
             if needsWeightGradient {
                 var biasResult = geometry.hasBias ? Tensor(shape: [geometry.outputChannels]) : nil
                 weightGradient = Tensor(shape: geometry.weightShape) { result in
-                    savedInput.withUnsafeBufferPointer { source in
+                    savedInput!.withUnsafeBufferPointer { source in
                         if biasResult != nil {
                             biasResult!.withUnsafeMutableBufferPointer { biasValues in
                                 plan.runBackwardWeights(input: source.baseAddress!, outputGradient: gradient.baseAddress!,

@@ -24,8 +24,9 @@ public func dropout2d(_ input: Tensor, probability: Float, generator: inout Rand
                     let x = source.baseAddress!, y = result.baseAddress!, m = maskBuffer.baseAddress!
                     parallelBlocks(batch * pixelsPerSample, minimumBlock: max(1, 32768 / max(channels, 1))) { range in
                         for pixel in range {
-                            let base = pixel * channels, sampleMask = m + (pixel / max(pixelsPerSample, 1)) * channels
-                            for c in 0..<channels { y[base + c] = x[base + c] * sampleMask[c] }
+                            let source = x + pixel * channels, target = y + pixel * channels
+                            let sampleMask = m + (pixel / max(pixelsPerSample, 1)) * channels
+                            for c in 0..<channels { target[c] = source[c] * sampleMask[c] }
                         }
                     }
                 }

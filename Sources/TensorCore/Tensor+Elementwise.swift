@@ -3,6 +3,7 @@ private let elementwiseBlock = 1 << 15
 
 extension Tensor {
     /// A tensor of this shape whose element i is `transform(self[i])`.
+    @inline(__always)
     func mapElements(_ transform: (Float) -> Float) -> Tensor {
         Tensor(shape: shape) { output in
             withUnsafeBufferPointer { input in
@@ -15,6 +16,7 @@ extension Tensor {
     }
 
     /// A tensor of this shape whose element i is `combine(self[i], other[i])`.
+    @inline(__always)
     func zipElements(_ other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
         Tensor(shape: shape) { output in
             withUnsafeBufferPointer { lhs in

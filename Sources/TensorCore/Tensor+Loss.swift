@@ -21,6 +21,7 @@ public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100
     // Class per pixel (-1 when ignored), validated once.
     let targets: [Int32] = labels.withUnsafeBufferPointer { buffer in
         buffer.map { value -> Int32 in
+            checkShapes(value.isFinite && abs(value) < 1e9, "crossEntropy: label \(value) is not a class index")
             let label = Int(value)
             if label == ignoreIndex && Float(label) == value { return -1 }
             checkShapes(Float(label) == value && label >= 0 && label < classes,

@@ -29,8 +29,8 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor,
             let x = source.baseAddress!
             return parallelChannelSums(rows: rows, channels: channels, quantities: 1, minimumRows: 256) { range, total in
                 for row in range {
-                    let base = row * channels
-                    for c in 0..<channels { total[c] += Double(x[base + c]) }
+                    let pixel = x + row * channels
+                    for c in 0..<channels { total[c] += Double(pixel[c]) }
                 }
             }
         }
@@ -41,9 +41,9 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor,
                 let mu = meanBuffer.baseAddress!
                 return parallelChannelSums(rows: rows, channels: channels, quantities: 1, minimumRows: 256) { range, total in
                     for row in range {
-                        let base = row * channels
+                        let pixel = x + row * channels
                         for c in 0..<channels {
-                            let centred = Double(x[base + c]) - mu[c]
+                            let centred = Double(pixel[c]) - mu[c]
                             total[c] += centred * centred
                         }
                     }
@@ -82,8 +82,8 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor,
                     let a = scaleBuffer.baseAddress!, b = shiftBuffer.baseAddress!
                     parallelBlocks(rows, minimumBlock: max(1, 32768 / max(channels, 1))) { range in
                         for row in range {
-                            let base = row * channels
-                            for c in 0..<channels { y[base + c] = x[base + c] * a[c] + b[c] }
+                            let source = x + row * channels, target = y + row * channels
+                            for c in 0..<channels { target[c] = source[c] * a[c] + b[c] }
                         }
                     }
                 }
@@ -99,12 +99,13 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor,
                 mean.withUnsafeBufferPointer { meanBuffer in
                     let x = source.baseAddress!, g = upstream.baseAddress!, mu = meanBuffer.baseAddress!
                     return parallelChannelSums(rows: rows, channels: channels, quantities: 2, minimumRows: 256) { range, total in
+                        let sumOfGradients = total, sumOfProducts = total + channels
                         for row in range {
-                            let base = row * channels
+                            let pixel = x + row * channels, upstreamPixel = g + row * channels
                             for c in 0..<channels {
-                                let dy = Double(g[base + c])
-                                total[c] += dy
-                                total[channels + c] += dy * (Double(x[base + c]) - Double(mu[c]))
+                                let dy = Double(upstreamPixel[c])
+                                sumOfGradients[c] += dy
+                                sumOfProducts[c] += dy * (Double(pixel[c]) - Double(mu[c]))
                             }
                         }
                     }
@@ -135,8 +136,9 @@ public func batchNorm(_ input: Tensor, weight: Tensor, bias: Tensor,
                                 let a = scaleBuffer.baseAddress!, k = factorBuffer.baseAddress!, d = constantBuffer.baseAddress!
                                 parallelBlocks(rows, minimumBlock: max(1, 32768 / max(channels, 1))) { range in
                                     for row in range {
-                                        let base = row * channels
-                                        for c in 0..<channels { dx[base + c] = a[c] * g[base + c] - k[c] * x[base + c] + d[c] }
+                                        let pixel = x + row * channels, upstreamPixel = g + row * channels
+                                        let target = dx + row * channels
+                                        for c in 0..<channels { target[c] = a[c] * upstreamPixel[c] - k[c] * pixel[c] + d[c] }
                                     }
                                 }
                             }

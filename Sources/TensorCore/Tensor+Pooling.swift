@@ -17,27 +17,42 @@ public func maxPool2d(_ input: Tensor, kernelSize: Int, stride: Int, padding: In
                 "maxPool2d: input \(input.shape) is smaller than the \(kernelSize)x\(kernelSize) window with padding \(padding)")
     checkShapes(input.count < Int(Int32.max), "maxPool2d: input \(input.shape) has too many elements for 32-bit indices")
 
-    var winners = [Int32](repeating: 0, count: batch * outputHeight * outputWidth * channels)
+    // The winners' flat input indices, for backward; inference skips them.
+    let recordsWinners = Tensor.isRecording && input.requiresGradient
+    var winners = [Int32](repeating: 0, count: recordsWinners ? batch * outputHeight * outputWidth * channels : 0)
     var output = Tensor(shape: [batch, outputHeight, outputWidth, channels]) { result in
         input.withUnsafeBufferPointer { source in
             winners.withUnsafeMutableBufferPointer { winnerBuffer in
-                let x = source.baseAddress!, y = result.baseAddress!, winner = winnerBuffer.baseAddress!
+                let x = source.baseAddress!, y = result.baseAddress!, winner = winnerBuffer.baseAddress
                 parallelBlocks(batch * outputHeight, minimumBlock: max(1, 8192 / max(outputWidth * channels * kernelSize * kernelSize, 1))) { range in
                     for outputRow in range {
                         let n = outputRow / outputHeight, oy = outputRow % outputHeight
                         for ox in 0..<outputWidth {
                             let out = ((n * outputHeight + oy) * outputWidth + ox) * channels
-                            for c in 0..<channels { y[out + c] = -.infinity; winner[out + c] = -1 }
-                            for ky in 0..<kernelSize {
-                                let iy = oy * stride - padding + ky
-                                guard iy >= 0 && iy < height else { continue }
-                                for kx in 0..<kernelSize {
-                                    let ix = ox * stride - padding + kx
-                                    guard ix >= 0 && ix < width else { continue }
+                            // padding <= kernel / 2 puts the window's first in-bounds tap at (top, left).
+                            let top = max(oy * stride - padding, 0), left = max(ox * stride - padding, 0)
+                            let firstBase = ((n * height + top) * width + left) * channels
+                            let best = y + out, first = x + firstBase
+                            for c in 0..<channels { best[c] = first[c] }
+                            if recordsWinners {
+                                let winnerIndex = winner! + out
+                                for c in 0..<channels { winnerIndex[c] = Int32(truncatingIfNeeded: firstBase &+ c) }
+                            }
+                            for iy in top..<min(oy * stride - padding + kernelSize, height) {
+                                for ix in left..<min(ox * stride - padding + kernelSize, width) {
                                     let inputBase = ((n * height + iy) * width + ix) * channels
-                                    for c in 0..<channels where x[inputBase + c] > y[out + c] || winner[out + c] < 0 {
-                                        y[out + c] = x[inputBase + c]
-                                        winner[out + c] = Int32(inputBase + c)
+                                    let tap = x + inputBase
+                                    // Branch-free selects so the channel loops vectorise; strict > keeps the first maximum.
+                                    if recordsWinners {
+                                        let winnerIndex = winner! + out
+                                        let base = Int32(truncatingIfNeeded: inputBase)
+                                        for c in 0..<channels {
+                                            let better = tap[c] > best[c]
+                                            winnerIndex[c] = better ? base &+ Int32(truncatingIfNeeded: c) : winnerIndex[c]
+                                            best[c] = better ? tap[c] : best[c]
+                                        }
+                                    } else {
+                                        for c in 0..<channels { best[c] = tap[c] > best[c] ? tap[c] : best[c] }
                                     }
                                 }
                             }
@@ -88,16 +103,16 @@ public func adaptiveAveragePool2d(_ input: Tensor, outputHeight: Int, outputWidt
                 for outputRow in range {
                     let n = outputRow / outputHeight, rows = rowBins[outputRow % outputHeight]
                     for (ox, columns) in columnBins.enumerated() {
-                        let out = (outputRow * outputWidth + ox) * channels
-                        for c in 0..<channels { y[out + c] = 0 }
+                        let target = y + (outputRow * outputWidth + ox) * channels
+                        for c in 0..<channels { target[c] = 0 }
                         for iy in rows {
                             for ix in columns {
-                                let inputBase = ((n * height + iy) * width + ix) * channels
-                                for c in 0..<channels { y[out + c] += x[inputBase + c] }
+                                let source = x + ((n * height + iy) * width + ix) * channels
+                                for c in 0..<channels { target[c] += source[c] }
                             }
                         }
                         let scale = 1 / Float(rows.count * columns.count)
-                        for c in 0..<channels { y[out + c] *= scale }
+                        for c in 0..<channels { target[c] *= scale }
                     }
                 }
             }
@@ -112,12 +127,12 @@ public func adaptiveAveragePool2d(_ input: Tensor, outputHeight: Int, outputWidt
                     for n in images {
                         for (oy, rows) in rowBins.enumerated() {
                             for (ox, columns) in columnBins.enumerated() {
-                                let out = ((n * outputHeight + oy) * outputWidth + ox) * channels
+                                let upstreamPixel = g + ((n * outputHeight + oy) * outputWidth + ox) * channels
                                 let scale = 1 / Float(rows.count * columns.count)
                                 for iy in rows {
                                     for ix in columns {
-                                        let inputBase = ((n * height + iy) * width + ix) * channels
-                                        for c in 0..<channels { dx[inputBase + c] += g[out + c] * scale }
+                                        let target = dx + ((n * height + iy) * width + ix) * channels
+                                        for c in 0..<channels { target[c] += upstreamPixel[c] * scale }
                                     }
                                 }
                             }

@@ -42,6 +42,7 @@ public enum TensorEngine {
 
 /// Splits `0..<count` into at most `TensorEngine.threadCount` contiguous blocks of at least `minimumBlock`
 /// items and runs `body` on each block, concurrently when there is more than one.
+@inline(__always)
 func parallelBlocks(_ count: Int, minimumBlock: Int = 4096, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
     let blocks = max(1, min(TensorEngine.threadCount, count / max(minimumBlock, 1)))

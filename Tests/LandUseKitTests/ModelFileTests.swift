@@ -21,7 +21,12 @@ final class ModelFileTests: XCTestCase {
 
     /// A network whose every tensor (BatchNorm statistics included) holds random values, so a round trip
     /// that dropped or swapped any tensor would change the outputs.
-    private func randomModel(_ configuration: PSPNetConfiguration, seed: UInt64 = 3) throws -> PSPNet {
+    /// Built once for the whole class: no test modifies it (loading a file builds a new network).
+    private static var sharedModel: PSPNet?
+
+    private func randomModel(_ configuration: PSPNetConfiguration) throws -> PSPNet {
+        if let model = ModelFileTests.sharedModel, model.configuration == configuration { return model }
+        let seed: UInt64 = 3
         let model = PSPNet(configuration: configuration, seed: seed)
         var generator = RandomGenerator(seed: seed + 100)
         var state = model.stateDict()
@@ -36,6 +41,7 @@ final class ModelFileTests: XCTestCase {
         }
         try model.load(stateDict: state)
         model.eval()
+        ModelFileTests.sharedModel = model
         return model
     }
 
@@ -79,7 +85,15 @@ final class ModelFileTests: XCTestCase {
         XCTAssertEqual(actual.shape, [2, 19, 23, 3])
         XCTAssertEqual(actual.scalars, expected.scalars)
 
+        let info = try ModelFileInfo(contentsOf: url)
+        XCTAssertEqual(info.modelDescription, description)
+        XCTAssertEqual(info.parameterCount, model.parameterCount - model.auxiliaryHead!.parameters().reduce(0) { $0 + $1.value.count })
+        XCTAssertEqual(info.storage, [.float32: info.tensorCount])
+        XCTAssertFalse(info.hasAuxiliaryHead)
+        XCTAssertGreaterThan(info.byteCount, info.parameterCount * 4)
+
         let stored = try SafeTensorsFile(contentsOf: url)
+        XCTAssertEqual(stored.names.count, info.tensorCount)
         XCTAssertFalse(stored.names.contains { $0.hasPrefix("aux.") }, "inference files leave the aux head out")
         XCTAssertTrue(stored.names.contains("backbone.layer4.1.conv2.weight"))
         XCTAssertTrue(stored.names.allSatisfy { stored.entries[$0]!.dtype == .float32 })
@@ -123,10 +137,17 @@ final class ModelFileTests: XCTestCase {
         let json = try metadataJSON(describe(configuration))
         var tensors = model.stateDict().filter { !$0.key.hasPrefix("aux.") }
         tensors["backbone.layer4.1.conv2.weight"] = nil
-        assertRefused(try SafeTensorsWriter.encode(tensors, metadata: [ModelFile.metadataKey: json]), [
+        let data = try SafeTensorsWriter.encode(tensors, metadata: [ModelFile.metadataKey: json])
+        let fragments = [
             "missing tensor backbone.layer4.1.conv2.weight",
             "does not match its architecture (resnet18, output stride 8, pyramid sizes [1, 2], upsample decoder, 3 classes, 2 bands)",
-        ])
+        ]
+        assertRefused(data, fragments)
+        let url = try temporaryURL("missing.safetensors")
+        try data.write(to: url)
+        XCTAssertThrowsError(try ModelFileInfo(contentsOf: url)) { error in
+            for fragment in fragments { XCTAssertTrue("\(error)".contains(fragment), "\(error)") }
+        }
     }
 
     func testRefusesAWrongShapeAndAnUnexpectedTensor() throws {

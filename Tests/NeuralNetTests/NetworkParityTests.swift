@@ -44,8 +44,9 @@ private final class TinyNet: Module, Layer {
     }
 }
 
-/// Two SGD steps of a conv-BN-ReLU-residual network against PyTorch (network_sgd.safetensors): the loss at
-/// each step, every parameter gradient at both steps, and all parameters and buffers after step 2.
+/// Two optimizer steps of a conv-BN-ReLU-residual network against PyTorch (network_sgd.safetensors,
+/// network_adamw.safetensors): the loss at each step, every parameter gradient at both steps, and all
+/// parameters and buffers after step 2.
 final class NetworkParityTests: XCTestCase {
     private func state(_ fixture: ParityFixture, prefix: String) throws -> [String: Tensor] {
         var result: [String: Tensor] = [:]
@@ -54,14 +55,26 @@ final class NetworkParityTests: XCTestCase {
     }
 
     func testTwoSGDStepsMatchPyTorch() throws {
-        let fixture = try ParityFixture("network_sgd.safetensors")
+        try checkTwoSteps("network_sgd.safetensors") { net, fixture in
+            SGD(module: net, learningRate: try fixture.number("lr"), momentum: try fixture.number("momentum"),
+                weightDecay: try fixture.number("weight_decay"))
+        }
+    }
+
+    func testTwoAdamWStepsMatchPyTorch() throws {
+        try checkTwoSteps("network_adamw.safetensors") { net, fixture in
+            AdamW(module: net, learningRate: try fixture.number("lr"), weightDecay: try fixture.number("weight_decay"))
+        }
+    }
+
+    private func checkTwoSteps(_ fileName: String, makeOptimizer: (Module, ParityFixture) throws -> Optimizer) throws {
+        let fixture = try ParityFixture(fileName)
         var generator = RandomGenerator(seed: 7)
         let net = TinyNet(generator: &generator)
         // The PyTorch state dict (with its int64 num_batches_tracked) loads key for key.
         let report = try net.load(stateDict: try state(fixture, prefix: "initial."))
         XCTAssertTrue(report.isExactMatch, "\(report)")
-        let optimizer = SGD(module: net, learningRate: try fixture.number("lr"), momentum: try fixture.number("momentum"),
-                            weightDecay: try fixture.number("weight_decay"))
+        let optimizer = try makeOptimizer(net, fixture)
         let loss = CrossEntropyLoss(ignoreIndex: try fixture.integer("ignore_index"))
         let input = try fixture["input"], target = try fixture["target"]
         let expectedLosses = try fixture["loss"].scalars
@@ -83,7 +96,7 @@ final class NetworkParityTests: XCTestCase {
         for (name, value) in net.stateDict() {
             worstState = max(worstState, assertClose(value, final[name]!, relative: 1e-4, "after step 2: \(name)"))
         }
-        print("network parity: worst gradient error \(worstGradient), worst parameter/buffer error \(worstState) (relative to |expected| + mean|expected|)")
+        print("\(fileName) parity: worst gradient error \(worstGradient), worst parameter/buffer error \(worstState) (relative to |expected| + mean|expected|)")
     }
 
     func testFreezingTheStemKeepsItsParametersAndSkipsItsGradients() throws {

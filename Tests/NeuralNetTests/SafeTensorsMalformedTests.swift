@@ -160,6 +160,32 @@ final class SafeTensorsMalformedTests: XCTestCase {
         XCTAssertNoThrow(try SafeTensorsFile(data: valid))
     }
 
+    /// Random byte corruptions of a valid file (header and data) either throw or yield tensors of the
+    /// declared shapes; none may crash or read out of bounds.
+    func testRandomCorruptionsNeverCrash() throws {
+        let valid = try SafeTensorsWriter.encode(
+            ["conv.weight": Tensor(shape: [2, 1, 2, 2], repeating: 0.5), "bn.running_var": Tensor(shape: [2], repeating: 1)],
+            dtype: .float16, dtypes: ["bn.running_var": .float32], metadata: ["classes": "3"])
+        var generator = RandomGenerator(seed: 42)
+        var rejected = 0
+        for _ in 0..<3000 {
+            var bytes = [UInt8](valid)
+            for _ in 0..<Int(generator.next() % 3 + 1) {
+                let position = Int(generator.next() % UInt64(bytes.count))
+                bytes[position] = UInt8(truncatingIfNeeded: generator.next())
+            }
+            do {
+                let file = try SafeTensorsFile(data: Data(bytes))
+                for name in file.names {
+                    XCTAssertEqual(try file.tensor(named: name).shape, file.entries[name]!.shape)
+                }
+            } catch is SafeTensorsError {
+                rejected += 1
+            }
+        }
+        XCTAssertGreaterThan(rejected, 500, "most corruptions of the header must be caught")
+    }
+
     func testMissingFileThrowsIOError() {
         let url = URL(fileURLWithPath: "/nonexistent-folder/model.safetensors")
         XCTAssertThrowsError(try SafeTensorsFile(contentsOf: url)) { error in

@@ -24,6 +24,38 @@ final class PoolingTests: XCTestCase {
         XCTAssertEqual(negative.scalars, [0, -1, -4, -5], "padding must never win over negative values")
     }
 
+    func testPoolingMatchesNaiveLoopsOnRandomData() {
+        var values = TestValues(seed: 34)
+        let x = values.tensor([2, 9, 8, 5])
+        let (h, w, c) = (9, 8, 5)
+        for (kernel, stride, padding) in [(3, 2, 1), (2, 2, 0), (3, 1, 1), (5, 3, 2)] {
+            let oh = (h + 2 * padding - kernel) / stride + 1, ow = (w + 2 * padding - kernel) / stride + 1
+            var expected = [Float]()
+            for n in 0..<2 { for oy in 0..<oh { for ox in 0..<ow { for k in 0..<c {
+                var best = -Float.infinity
+                for ky in 0..<kernel { for kx in 0..<kernel {
+                    let iy = oy * stride - padding + ky, ix = ox * stride - padding + kx
+                    if iy >= 0 && iy < h && ix >= 0 && ix < w { best = max(best, x[flat: ((n * h + iy) * w + ix) * c + k]) }
+                } }
+                expected.append(best)
+            } } } }
+            XCTAssertEqual(maxPool2d(x, kernelSize: kernel, stride: stride, padding: padding).scalars, expected,
+                           "maxPool2d k\(kernel) s\(stride) p\(padding)")
+        }
+        for (oh, ow) in [(3, 3), (2, 5), (12, 11), (6, 1)] {
+            var expected = [Float]()
+            for n in 0..<2 { for i in 0..<oh { for j in 0..<ow { for k in 0..<c {
+                let rows = Int((Double(i * h) / Double(oh)).rounded(.down))..<Int((Double((i + 1) * h) / Double(oh)).rounded(.up))
+                let columns = Int((Double(j * w) / Double(ow)).rounded(.down))..<Int((Double((j + 1) * w) / Double(ow)).rounded(.up))
+                var total: Float = 0
+                for iy in rows { for ix in columns { total += x[flat: ((n * h + iy) * w + ix) * c + k] } }
+                expected.append(total / Float(rows.count * columns.count))
+            } } } }
+            assertClose(adaptiveAveragePool2d(x, outputHeight: oh, outputWidth: ow),
+                        Tensor(shape: [2, oh, ow, c], scalars: expected), tolerance: 1e-6, "adaptiveAveragePool2d \(oh)x\(ow)")
+        }
+    }
+
     func testMaxPoolGradients() {
         for (kernel, stride, padding) in [(3, 2, 1), (2, 2, 0), (3, 1, 1)] {
             checkGradients("maxPool2d k\(kernel) s\(stride) p\(padding)", inputs: [distinctValues([2, 7, 6, 3], seed: 31)]) {

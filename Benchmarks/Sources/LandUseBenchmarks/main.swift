@@ -7,10 +7,14 @@ import TensorCore
 
 enum Suite: String, CaseIterable {
     case conv
+    case trainStep = "train-step"
+    case ops
 
     var summary: String {
         switch self {
         case .conv: return "conv2d forward and backward (data + weights) for the shapes in Benchmarks/conv_shapes.json"
+        case .trainStep: return "one SGD training step of a conv-BN-ReLU-residual network, 64 channels, 64x64 (TrainStep.swift)"
+        case .ops: return "memory-bound ops (BatchNorm, ReLU, pooling, resize, concat, softmax, cross-entropy), forward and backward"
         }
     }
 }
@@ -99,15 +103,66 @@ func runConvolutions(_ options: Options) {
         let forwardTime = measure(repeats: options.repeats) {
             _ = Tensor.withoutRecording { forward(input, weight, bias) }
         }
+        // Training-like forward: the weights change before every call (as after an optimizer step), so
+        // the cached weight reorder is redone each time, as PyTorch eager always does.
+        var updatedWeight = weight
+        let updatedForwardTime = measure(repeats: options.repeats) {
+            updatedWeight.withUnsafeMutableBufferPointer { $0[0] += 0 }
+            _ = Tensor.withoutRecording { forward(input, updatedWeight, bias) }
+        }
         // Backward: data and weight (+ bias) gradients of a recorded output, leaf gradients accumulating
         // as in a training step (PyTorch's side does the same with retain_graph).
         let output = forward(input.requiringGradient(), weight.requiringGradient(), bias.requiringGradient())
         let seed = Tensor.randomNormal(shape: output.shape, generator: &generator)
         let backwardTime = measure(repeats: options.repeats) { output.backward(seed: seed) }
-        for (pass, time) in [("forward", forwardTime), ("backward", backwardTime)] {
+        for (pass, time) in [("forward", forwardTime), ("forward_updated_weights", updatedForwardTime),
+                             ("backward", backwardTime)] {
             report(["engine": "landuse", "suite": "conv", "name": shape.name, "pass": pass, "batch": options.batch,
                     "threads": options.threads, "median_ms": time.median, "min_ms": time.minimum])
         }
+    }
+}
+
+/// Times one op's forward (inference mode) and backward (from a recorded output) and reports both.
+func timeOp(_ name: String, _ options: Options, inputs: [Tensor], _ op: ([Tensor]) -> Tensor) {
+    guard options.only == nil || options.only == name else { return }
+    var generator = RandomGenerator(seed: 3)
+    let forwardTime = measure(repeats: options.repeats) { _ = Tensor.withoutRecording { op(inputs) } }
+    let output = op(inputs.map { $0.requiringGradient() })
+    let seed = Tensor.randomNormal(shape: output.shape, generator: &generator)
+    let backwardTime = measure(repeats: options.repeats) { output.backward(seed: seed) }
+    for (pass, time) in [("forward", forwardTime), ("backward", backwardTime)] {
+        report(["engine": "landuse", "suite": "ops", "name": name, "pass": pass, "batch": options.batch,
+                "threads": options.threads, "median_ms": time.median, "min_ms": time.minimum])
+    }
+}
+
+/// PSPNet-like activation sizes for 256x256 tiles: stem output 128x128x64, PSP head at 32x32, 8 classes.
+func runOps(_ options: Options) {
+    var generator = RandomGenerator(seed: 2)
+    let batch = options.batch
+    let stem = Tensor.randomNormal(shape: [batch, 128, 128, 64], generator: &generator)
+    let deep = Tensor.randomNormal(shape: [batch, 32, 32, 512], generator: &generator)
+    let logits = Tensor.randomNormal(shape: [batch, 256, 256, 8], generator: &generator)
+    let small = Tensor.randomNormal(shape: [batch, 32, 32, 8], generator: &generator)
+    let labels = Tensor(shape: [batch, 256, 256], scalars: (0..<(batch * 65536)).map { Float($0 % 9 == 8 ? 255 : $0 % 8) })
+    let gamma = Tensor(shape: [64], repeating: 1), beta = Tensor(shape: [64], repeating: 0)
+    timeOp("batchnorm_train_128x128x64", options, inputs: [stem, gamma, beta]) { x in
+        var mean = Tensor(shape: [64]), variance = Tensor(shape: [64], repeating: 1)
+        return batchNorm(x[0], weight: x[1], bias: x[2], runningMean: &mean, runningVariance: &variance, training: true)
+    }
+    timeOp("relu_128x128x64", options, inputs: [stem]) { relu($0[0]) }
+    timeOp("add_128x128x64", options, inputs: [stem, stem]) { $0[0] + $0[1] }
+    timeOp("maxpool3s2_128x128x64", options, inputs: [stem]) { maxPool2d($0[0], kernelSize: 3, stride: 2, padding: 1) }
+    timeOp("adaptiveavg6_32x32x512", options, inputs: [deep]) { adaptiveAveragePool2d($0[0], outputSize: 6) }
+    timeOp("bilinear_6to32_512", options, inputs: [adaptiveAveragePool2d(deep, outputSize: 6)]) {
+        resizeBilinear($0[0], height: 32, width: 32)
+    }
+    timeOp("concat_4x512_32x32", options, inputs: [deep, deep, deep, deep]) { concatenateChannels($0) }
+    timeOp("bilinear_32to256_8", options, inputs: [small]) { resizeBilinear($0[0], height: 256, width: 256) }
+    timeOp("softmax_256x256x8", options, inputs: [logits]) { softmax($0[0]) }
+    timeOp("crossentropy_256x256x8", options, inputs: [logits]) {
+        crossEntropy(logits: $0[0], labels: labels, ignoreIndex: 255)
     }
 }
 
@@ -115,4 +170,6 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 TensorEngine.threadCount = options.threads
 switch options.suite {
 case .conv: runConvolutions(options)
+case .trainStep: runTrainStep(options)
+case .ops: runOps(options)
 }

@@ -231,7 +231,8 @@ class TinyNet(nn.Module):
         return F.interpolate(y, size=x.shape[2:], mode="bilinear", align_corners=False)
 
 
-def network_sgd():
+def network_two_steps(file_name, make_optimizer, metadata):
+    """Two optimizer steps of TinyNet in float64 from float32 initial weights (seed 99)."""
     torch.manual_seed(99)
     net = TinyNet()
     with torch.no_grad():  # non-trivial BN affine parameters so their gradients matter
@@ -244,7 +245,7 @@ def network_sgd():
     x = rand(2, 3, 10, 10)
     target = torch.randint(0, 4, (2, 10, 10))
     target[0, :2, :] = 255
-    optimizer = torch.optim.SGD(net.parameters(), lr=0.05, momentum=0.9, weight_decay=1e-4)
+    optimizer = make_optimizer(net.parameters())
     tensors = {"input": nhwc(x), "target": target}
     tensors.update({"initial." + k: (v if v.dtype == torch.int64 else f32(v)) for k, v in initial.items()})
     losses = []
@@ -258,7 +259,17 @@ def network_sgd():
         optimizer.step()
     tensors["loss"] = torch.tensor(losses, dtype=torch.float32)
     tensors.update({"final." + k: (v if v.dtype == torch.int64 else f32(v)) for k, v in net.state_dict().items()})
-    save("network_sgd.safetensors", tensors, {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-4, "ignore_index": 255})
+    save(file_name, tensors, dict(metadata, ignore_index=255))
+
+
+def network_sgd():
+    network_two_steps("network_sgd.safetensors", lambda ps: torch.optim.SGD(ps, lr=0.05, momentum=0.9, weight_decay=1e-4),
+                      {"lr": 0.05, "momentum": 0.9, "weight_decay": 1e-4})
+
+
+def network_adamw():
+    network_two_steps("network_adamw.safetensors", lambda ps: torch.optim.AdamW(ps, lr=1e-3, weight_decay=1e-2),
+                      {"lr": 1e-3, "weight_decay": 1e-2})
 
 
 def optimizers():
@@ -311,3 +322,4 @@ if __name__ == "__main__":
     network_sgd()
     optimizers()
     python_written()
+    network_adamw()  # last, so adding it changed no other fixture (the generator state flows on)

@@ -12,6 +12,8 @@ Files:
   input.safetensors   the forward input "input" [1, 45, 61, 6], to check the Swift generator against
   forward-<backbone>-os<stride>-<sizes>-<decoder>.safetensors   logits [1, 45, 61, 7] in eval mode for that
       input (height and width not multiples of 8)
+  forward-resnet18-os<stride>-1356-<decoder>-tiny.safetensors   logits [1, 11, 7, 7] for the input
+      "tiny-input" [1, 11, 7, 6]: pyramid bins larger than the feature map
   train-resnet18-os8-1356-upsample.safetensors   one training step (see train_fixture below)
   keys-<backbone>-os8-1356-<decoder>.txt   the state dict in order, one "name<TAB>shape<TAB>kind" line per
       tensor (shape as 64x6x7x7, kind parameter or buffer), for resnet18/resnet50 with both decoders
@@ -73,15 +75,15 @@ def nhwc(tensor):
     return tensor.detach().permute(0, 2, 3, 1).contiguous().float()
 
 
-def forward_fixture(backbone, stride, sizes, decoder):
+def forward_fixture(backbone, stride, sizes, decoder, input_name="input", height=HEIGHT, width=WIDTH, suffix=""):
     model = PSPNet(backbone, BANDS, CLASSES, stride, sizes, decoder, aux_weight=0.4).double()
     counter_initialise_(model).eval()
-    x = counter_input("input", 1, HEIGHT, WIDTH, BANDS).double()
+    x = counter_input(input_name, 1, height, width, BANDS).double()
     with torch.no_grad():
         logits = model(x)
     tag = "".join(str(s) for s in sizes) or "none"
     save_file({"logits": nhwc(logits)},
-              os.path.join(HERE, f"forward-{backbone}-os{stride}-{tag}-{decoder}.safetensors"))
+              os.path.join(HERE, f"forward-{backbone}-os{stride}-{tag}-{decoder}{suffix}.safetensors"))
 
 
 def summary(tensor):
@@ -151,4 +153,8 @@ if __name__ == "__main__":
     save_file({"input": nhwc(counter_input("input", 1, HEIGHT, WIDTH, BANDS))}, os.path.join(HERE, "input.safetensors"))
     forward_fixture("resnet18", 8, [1, 3, 5, 6], "fpn")
     forward_fixture("resnet50", 16, [1, 3, 5, 6], "fpn")
+    # An 11 x 7 input: feature maps of 2 x 1 (OS 8) and 1 x 1 (OS 16), smaller than most pyramid bins.
+    for stride in (8, 16):
+        for decoder in ("upsample", "fpn"):
+            forward_fixture("resnet18", stride, [1, 3, 5, 6], decoder, "tiny-input", 11, 7, "-tiny")
     train_fixture()
