@@ -10,17 +10,18 @@ public enum ModelInfoTool {
         return head[8] == UInt8(ascii: "{")
     }
 
-    /// Reads, validates and describes the model file at `url`.
+    /// Validates the model file at `url` (structure, description, every tensor name and shape; see
+    /// `ModelFileInfo`) and describes it.
     public static func report(for url: URL) throws -> ModelInfoReport {
-        let file: ModelFile
+        let info: ModelFileInfo
         do {
-            file = try ModelFile(contentsOf: url)
+            info = try ModelFileInfo(contentsOf: url)
         } catch {
             throw LandUseError(.badModel, "\(error)")
         }
-        let parameters = file.model.namedParameters().filter { !$0.name.hasPrefix("aux.") }.reduce(0) { $0 + $1.parameter.value.count }
-        return ModelInfoReport(path: url.path, description: file.modelDescription, parameterCount: parameters,
-                               fileBytes: (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0)
+        return ModelInfoReport(path: url.path, description: info.modelDescription, parameterCount: info.parameterCount,
+                               storage: info.storage.keys.map(\.rawValue).sorted(), hasAuxiliaryHead: info.hasAuxiliaryHead,
+                               fileBytes: info.byteCount)
     }
 }
 
@@ -29,13 +30,18 @@ public struct ModelInfoReport: Codable, Sendable {
     public var kind = "model"
     public var path: String
     public var description: ModelDescription
-    /// Trainable scalars used at inference (the auxiliary head excluded).
+    /// Trainable scalars stored in the file.
     public var parameterCount: Int
+    /// The dtypes the weights are stored in ("F32", "F16", "BF16").
+    public var storage: [String]
+    /// Whether the auxiliary head is stored (a training checkpoint).
+    public var hasAuxiliaryHead: Bool
     public var fileBytes: Int
 
     private enum CodingKeys: String, CodingKey {
-        case kind, path, description
+        case kind, path, description, storage
         case parameterCount = "parameter_count"
+        case hasAuxiliaryHead = "has_aux_head"
         case fileBytes = "file_bytes"
     }
 
@@ -51,7 +57,7 @@ public struct ModelInfoReport: Codable, Sendable {
         var lines = [
             "Model file: \(path) (\(fileBytes / 1024) KiB, format version \(description.formatVersion))",
             "Architecture: PSPNet, \(a.backbone.rawValue), output stride \(a.outputStride), pyramid sizes \(a.pyramidSizes.isEmpty ? "none" : a.pyramidSizes.map(String.init).joined(separator: ",")), decoder \(a.decoder.rawValue), aux weight \(a.auxWeight)",
-            "Parameters: \(parameterCount) (inference)",
+            "Parameters: \(parameterCount) stored as \(storage.joined(separator: ", "))\(hasAuxiliaryHead ? " (auxiliary head included)" : "")",
             "Chip: \(description.chipSize) px, overlap \(description.chipOverlap) px",
             "Bands (\(description.bands.count), normalised as (x - mean) / std; nodata: \(description.nodata.rawValue)):",
         ]
