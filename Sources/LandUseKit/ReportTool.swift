@@ -11,7 +11,7 @@ import GeoRaster
 /// projection), so the same scene in UTM, EPSG:4326 or Web Mercator reports the same hectares. Pixels that
 /// GDAL's mask marks invalid (nodata) are counted as nodata, never as a class.
 public enum ReportTool {
-    /// Upper bound on the pixels read per block (2^21: ~30 MB of working memory).
+    /// Upper bound on the pixels read per window (2^21: about 50 MB of working memory).
     public static let blockPixelLimit = 1 << 21
 
     /// The area report of band `band` of the class raster at `url`.
@@ -22,8 +22,8 @@ public enum ReportTool {
     ///     with zero pixels when absent; rows are in ascending value order.
     ///   - zones: zone polygons; the report then has one entry per zone as well.
     ///   - rasterName: the `raster` field of the report; the path as given by default.
-    ///   - blockPixels: at most this many pixels are read at once (whole rows, at least one); the result does
-    ///     not depend on it.
+    ///   - blockPixels: at most this many pixels are read at once (at least one row when the raster's blocks are
+    ///     larger); the result does not depend on it.
     /// Throws `GeoRasterError` (missing file, not a raster, no CRS, zone problems) and `LandUseError`
     /// (`badInput` for a band that does not hold integer classes).
     public static func report(

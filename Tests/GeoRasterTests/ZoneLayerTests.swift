@@ -94,6 +94,23 @@ final class ZoneLayerTests: XCTestCase {
         }
     }
 
+    func testSeveralLayersNeedALayerName() throws {
+        let folder = try GDALTools.temporaryFolder(self)
+        let shapefile = try writeShapefile(in: folder)
+        let gpkg = folder.appendingPathComponent("two.gpkg")
+        try GDALTools.run("ogr2ogr", ["-f", "GPKG", "-nln", "lakes", gpkg.path, shapefile.path])
+        try GDALTools.run("ogr2ogr", ["-update", "-nln", "parks", gpkg.path, shapefile.path])
+        XCTAssertThrowsError(try ZoneLayer(url: gpkg, field: "label", raster: try profile())) { error in
+            XCTAssertTrue("\(error)".contains("has 2 layers (lakes, parks): choose the zones"), "\(error)")
+        }
+        let parks = try ZoneLayer(url: gpkg, layer: "parks", field: "label", raster: try profile())
+        XCTAssertEqual(parks.layerName, "parks")
+        XCTAssertEqual(parks.zoneNames, ["pond", "wedge"])
+        let whole = Window(width: width, height: height)
+        let fromShapefile = try ZoneLayer(url: shapefile, field: "label", raster: try profile())
+        XCTAssertEqual(try parks.masks(in: whole), try fromShapefile.masks(in: whole), "GeoPackage and Shapefile give the same masks")
+    }
+
     func testMissingFieldListsTheFields() throws {
         let folder = try GDALTools.temporaryFolder(self)
         let shapefile = try writeShapefile(in: folder)
