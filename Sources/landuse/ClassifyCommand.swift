@@ -49,6 +49,9 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Also write polygons (GeoPackage): one per connected region, with class_value, class_name, area_m2.")
     var vector: String?
 
+    @Option(help: "Also write an area report: hectares per class on the ground, as .json, .csv or .md (see `landuse report`).")
+    var report: String?
+
     @Option(help: "Classify only this window of the input: COL,ROW,WIDTH,HEIGHT in pixels.")
     var window: String?
 
@@ -87,7 +90,7 @@ struct ClassifyCommand: ParsableCommand {
         let reporter = ProgressReporter(label: "classify", unit: "chips", quiet: quiet)
         let summary = try ClassifyJob.run(
             input: URL(fileURLWithPath: input), model: URL(fileURLWithPath: model), output: URL(fileURLWithPath: output),
-            options: options, vector: vector.map(URL.init(fileURLWithPath:)),
+            options: options, vector: vector.map(URL.init(fileURLWithPath:)), report: report.map(URL.init(fileURLWithPath:)),
             progress: { reporter.update(done: $0.chipsDone, total: $0.chipsTotal, seconds: $0.secondsElapsed) },
             isCancelled: { cancellation.isCancelled })
         if json {

@@ -45,10 +45,13 @@ final class ClassifyCommandTests: XCTestCase {
             let output = folder.appendingPathComponent("classes-\(index).tif")
             let result = try LandUseBinary.run(["classify", input.path, "--model", model.path, "--output", output.path,
                                                 "--probabilities", path("probs-\(index).tif"), "--confidence", path("conf-\(index).tif"),
-                                                "--vector", path("polygons-\(index).gpkg"), "--json", "--quiet"])
+                                                "--vector", path("polygons-\(index).gpkg"), "--report", path("areas-\(index).csv"), "--json", "--quiet"])
             XCTAssertEqual(result.status, 0, result.stderr)
             let summary = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
-            XCTAssertEqual(summary["outputs"] as? [String], [output.path, path("probs-\(index).tif"), path("conf-\(index).tif"), path("polygons-\(index).gpkg")])
+            XCTAssertEqual(summary["outputs"] as? [String], [output.path, path("probs-\(index).tif"), path("conf-\(index).tif"), path("polygons-\(index).gpkg"), path("areas-\(index).csv")])
+            let csv = try String(contentsOf: folder.appendingPathComponent("areas-\(index).csv"), encoding: .utf8).split(separator: "\n")
+            XCTAssertTrue(csv.contains { $0.hasSuffix(",nodata,,,\([0, 40, 100][index] * 352),,,") }, csv.joined(separator: "\n"))
+            XCTAssertTrue(csv[1].contains(",class,1,water,"), String(csv[1]))
             let source = try CLITestSupport.gdalinfo(input)
             for url in [output, folder.appendingPathComponent("probs-\(index).tif"), folder.appendingPathComponent("conf-\(index).tif")] {
                 let info = try CLITestSupport.gdalinfo(url)
