@@ -37,12 +37,16 @@ let package = Package(
         // Side-by-side benchmarks against PyTorch: Benchmarks/run.sh, docs/benchmarks.md.
         .executableTarget(name: "LandUseBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/Sources/LandUseBenchmarks"),
 
+        // A sample program that scripts LandUseKit like Samples/classify_folder.sh scripts the CLI;
+        // built by `make test`, so it cannot rot.
+        .executableTarget(name: "classify-folder", dependencies: ["LandUseKit"], path: "Samples/ClassifyFolder"),
+
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore"]),
         .testTarget(name: "NeuralNetTests", dependencies: ["NeuralNet", "TensorCore"]),
         .testTarget(name: "SegmentationModelsTests", dependencies: ["SegmentationModels"]),
         .testTarget(name: "GeoRasterTests", dependencies: ["GeoRaster"]),
         .testTarget(name: "LandUseKitTests", dependencies: ["LandUseKit", "GeoRaster", "CPROJ"]),
-        .testTarget(name: "landuseTests", dependencies: ["landuse", "LandUseKit", "SegmentationModels", "GeoRaster"]),
+        .testTarget(name: "landuseTests", dependencies: ["landuse", "classify-folder", "LandUseKit", "SegmentationModels", "GeoRaster"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -19,8 +19,13 @@ enum LandUseBinary {
 
     /// Runs `landuse` with `arguments`, waiting for it to exit.
     static func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+        try run(inDirectory: directory, executable: url, arguments)
+    }
+
+    /// Runs `executable` (another product of this package) with `arguments`, waiting for it to exit.
+    static func run(inDirectory directory: URL?, executable: URL, _ arguments: [String]) throws -> Result {
         let process = Process()
-        process.executableURL = url
+        process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         let out = Pipe(), err = Pipe()
