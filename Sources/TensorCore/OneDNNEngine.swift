@@ -9,6 +9,7 @@ final class OneDNNEngine: @unchecked Sendable {
     let stream: dnnl_stream_t
 
     private init() {
+        OneDNNInstructionSetLimit.apply()
         var engine: dnnl_engine_t?
         dnnlRequire(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create")
         var stream: dnnl_stream_t?

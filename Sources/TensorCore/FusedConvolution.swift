@@ -1,0 +1,105 @@
+import CDNNL
+
+/// One convolution of an inference plan as a single oneDNN primitive: NHWC source and destination, weights
+/// reordered once (at compile time) into the layout the primitive prefers, a Float32 bias, and optional
+/// post-ops: sum (add the destination's previous contents, i.e. a residual written into the shortcut's
+/// buffer) and then ReLU.
+///
+/// Owns the primitive, the reordered weights and the bias; the plan supplies the source, destination and
+/// scratchpad memory.
+final class FusedConvolution {
+    let primitive: OneDNNPrimitive
+    let sourceDescriptor: dnnl_memory_desc_t
+    let destinationDescriptor: dnnl_memory_desc_t
+    let weightsMemory: OneDNNMemory
+    let biasMemory: OneDNNMemory
+    /// Multiply-adds times two.
+    let floatingPointOperations: Double
+    /// Whether oneDNN accepted the Winograd algorithm for this convolution.
+    let usesWinograd: Bool
+    private let weightsStorage: TensorStorage
+    private let biasStorage: TensorStorage
+
+    /// - Parameters:
+    ///   - input: `[N, H, W, C]` of the source; `outputShape` `[N, OH, OW, O]`.
+    ///   - weight: `[O, C, KH, KW]` Float32 (BatchNorm already folded in); `bias` `[O]`.
+    ///   - computeType: element type of the source and the weights.
+    ///   - outputType: element type of the destination.
+    ///   - tryWinograd: ask for oneDNN's Winograd algorithm first, falling back to direct when oneDNN has
+    ///     no Winograd kernel for this configuration.
+    init(input: [Int], outputShape: [Int], weight: Tensor, bias: Tensor, stride: Int, padding: Int, dilation: Int,
+         computeType: PlanElementType, outputType: PlanElementType, sum: Bool, relu: Bool, tryWinograd: Bool) {
+        let (batch, channels) = (input[0], input[3])
+        let outputChannels = weight.shape[0]
+        let sourceDescriptor = OneDNNDescriptor.make([batch, channels, input[1], input[2]], dnnl_nhwc, type: computeType.oneDNNType)
+        let destinationDescriptor = OneDNNDescriptor.make([batch, outputChannels, outputShape[1], outputShape[2]], dnnl_nhwc,
+                                                          type: outputType.oneDNNType)
+        self.sourceDescriptor = sourceDescriptor
+        self.destinationDescriptor = destinationDescriptor
+        let userWeights = OneDNNDescriptor.make(weight.shape, dnnl_oihw, type: dnnl_f32)
+        let biasDescriptor = OneDNNDescriptor.make([outputChannels], dnnl_x, type: dnnl_f32)
+        let attributes = OneDNNAttributes(sum: sum, relu: relu)
+
+        func create(_ algorithm: dnnl_alg_kind_t) -> dnnl_primitive_desc_t? {
+            var source = sourceDescriptor, destination = destinationDescriptor, bias = biasDescriptor
+            var anyWeights = OneDNNDescriptor.make(weight.shape, dnnl_format_tag_any, type: computeType.oneDNNType)
+            let strides = [Int64(stride), Int64(stride)], dilations = [Int64(dilation - 1), Int64(dilation - 1)]
+            let paddings = [Int64(padding), Int64(padding)]
+            var description = dnnl_convolution_desc_t()
+            guard dnnl_dilated_convolution_forward_desc_init(
+                &description, dnnl_forward_inference, algorithm, &source, &anyWeights, &bias, &destination,
+                strides, dilations, paddings, paddings) == dnnl_success else { return nil }
+            var primitiveDescriptor: dnnl_primitive_desc_t?
+            guard dnnl_primitive_desc_create(&primitiveDescriptor, &description, attributes.handle,
+                                             OneDNNEngine.shared.engine, nil) == dnnl_success else { return nil }
+            return primitiveDescriptor
+        }
+        let winograd = tryWinograd ? create(dnnl_convolution_winograd) : nil
+        usesWinograd = winograd != nil
+        guard let descriptor = winograd ?? create(dnnl_convolution_direct) else {
+            fatalError("FusedConvolution: oneDNN has no \(computeType) convolution for input \(input), weight \(weight.shape), stride \(stride), padding \(padding), dilation \(dilation)")
+        }
+        let primitive = OneDNNPrimitive(descriptor: descriptor)
+        self.primitive = primitive
+        let chosenWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
+        let weightsStorage = TensorStorage(uninitializedCount: (OneDNNDescriptor.byteCount(chosenWeights) + 3) / 4)
+        let weightsMemory = OneDNNMemory(chosenWeights, weightsStorage.pointer)
+        self.weightsStorage = weightsStorage
+        self.weightsMemory = weightsMemory
+        let reorder = OneDNNPrimitive(reorderFrom: userWeights, to: chosenWeights)
+        weight.withUnsafeBufferPointer { values in
+            reorder.execute([(OneDNNArgument.source, OneDNNMemory(userWeights, UnsafeMutableRawPointer(mutating: values.baseAddress!))),
+                             (OneDNNArgument.destination, weightsMemory)])
+        }
+        biasStorage = bias.storage
+        biasMemory = OneDNNMemory(biasDescriptor, biasStorage.pointer)
+        floatingPointOperations = 2 * Double(batch * outputShape[1] * outputShape[2] * outputChannels)
+            * Double(channels * weight.shape[2] * weight.shape[3])
+    }
+}
+
+/// Max pooling of an inference plan as a oneDNN pooling primitive (NHWC; padding never wins, as in PyTorch).
+final class PlanMaxPooling {
+    let primitive: OneDNNPrimitive
+    let sourceDescriptor: dnnl_memory_desc_t
+    let destinationDescriptor: dnnl_memory_desc_t
+
+    init(input: [Int], outputShape: [Int], type: PlanElementType, kernelSize: Int, stride: Int, padding: Int) {
+        sourceDescriptor = OneDNNDescriptor.make([input[0], input[3], input[1], input[2]], dnnl_nhwc, type: type.oneDNNType)
+        destinationDescriptor = OneDNNDescriptor.make([outputShape[0], outputShape[3], outputShape[1], outputShape[2]], dnnl_nhwc,
+                                                      type: type.oneDNNType)
+        var source = sourceDescriptor, destination = destinationDescriptor
+        let kernel = [Int64(kernelSize), Int64(kernelSize)], strides = [Int64(stride), Int64(stride)]
+        let paddings = [Int64(padding), Int64(padding)], dilations: [Int64] = [0, 0]
+        var description = dnnl_pooling_v2_desc_t()
+        dnnlRequire(dnnl_pooling_v2_forward_desc_init(&description, dnnl_forward_inference, dnnl_pooling_max, &source,
+                                                      &destination, strides, kernel, dilations, paddings, paddings),
+                    "dnnl_pooling_v2_forward_desc_init(\(input) -> \(outputShape))")
+        let attributes = OneDNNAttributes(sum: false, relu: false)
+        var primitiveDescriptor: dnnl_primitive_desc_t?
+        dnnlRequire(dnnl_primitive_desc_create(&primitiveDescriptor, &description, attributes.handle,
+                                               OneDNNEngine.shared.engine, nil),
+                    "dnnl_primitive_desc_create(max pooling \(input))")
+        primitive = OneDNNPrimitive(descriptor: primitiveDescriptor!)
+    }
+}
