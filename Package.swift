@@ -35,7 +35,7 @@ let package = Package(
             name: "landuse",
             dependencies: ["LandUseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Side-by-side benchmarks against PyTorch: Benchmarks/run.sh, docs/benchmarks.md.
-        .executableTarget(name: "LandUseBenchmarks", dependencies: ["TensorCore"], path: "Benchmarks/Sources/LandUseBenchmarks"),
+        .executableTarget(name: "LandUseBenchmarks", dependencies: ["TensorCore", "NeuralNet", "SegmentationModels"], path: "Benchmarks/Sources/LandUseBenchmarks"),
 
         // A sample program that scripts LandUseKit like Samples/classify_folder.sh scripts the CLI;
         // built by `make test`, so it cannot rot.

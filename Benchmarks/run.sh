@@ -3,7 +3,9 @@
 # the two engines for ROUNDS rounds (so machine noise hits both alike) and prints per-shape times and the
 # ratio LandUse / PyTorch (below 1 means LandUse is faster).
 #
-#   Benchmarks/run.sh [suite]            suite: conv (default), ops or train-step
+#   Benchmarks/run.sh [suite]            suite: conv (default), ops, train-step or model
+#   Benchmarks/run.sh model              whole PSPNet (plan f32/bf16 vs PyTorch eager f32/bf16 autocast),
+#                                        batches 1,4, 3 repeats, 2 rounds by default; table by compare_model.py
 #   ROUNDS=3 THREADS=2 BATCH=4 REPEATS=10 PYTHON=/work/torchenv/bin/python Benchmarks/run.sh conv
 #
 # Each suite is a LandUseBenchmarks subcommand and a Benchmarks/<suite>_bench.py script printing the same
@@ -11,18 +13,23 @@
 set -eu
 cd "$(dirname "$0")/.."
 SUITE=${1:-conv}
+if [ "$SUITE" = model ]; then
+  ROUNDS=${ROUNDS:-2}; BATCH=${BATCH:-1,4}; REPEATS=${REPEATS:-3}
+fi
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-2}
 BATCH=${BATCH:-4}
 REPEATS=${REPEATS:-10}
 PYTHON=${PYTHON:-/work/torchenv/bin/python}
 export OMP_NUM_THREADS="$THREADS"
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 
 swift build -c release --product LandUseBenchmarks >&2
 BIN="$(swift build -c release --show-bin-path)/LandUseBenchmarks"
 RESULTS=$(mktemp)
 trap 'rm -f "$RESULTS"' EXIT
 
+echo "load before the run: $(uptime)" >&2
 round=1
 while [ "$round" -le "$ROUNDS" ]; do
   echo "round $round/$ROUNDS: LandUse" >&2
@@ -31,4 +38,6 @@ while [ "$round" -le "$ROUNDS" ]; do
   "$PYTHON" "Benchmarks/${SUITE}_bench.py" --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" >>"$RESULTS"
   round=$((round + 1))
 done
-python3 Benchmarks/compare.py "$RESULTS"
+echo "load after the run: $(uptime)" >&2
+if [ "$SUITE" = model ]; then python3 Benchmarks/compare_model.py "$RESULTS"; else python3 Benchmarks/compare.py "$RESULTS"; fi
+if [ -n "${KEEP:-}" ]; then cp "$RESULTS" "$KEEP"; fi

@@ -32,7 +32,7 @@ public enum ClassifyJob {
         } catch {
             throw LandUseError(.badModel, "cannot use model \(model.path): \(error)")
         }
-        let tool = ClassifyTool(description: file.modelDescription, classifier: PSPNetClassifier(model: file.model))
+        let tool = ClassifyTool(description: file.modelDescription, classifier: try PSPNetClassifier.forJob(model: file.model, precision: options.precision))
         var summary = try tool.run(input: input, output: output, options: options, progress: progress, isCancelled: isCancelled)
         if let vector {
             if isCancelled() { throw LandUseError(.cancelled, "interrupted after writing \(output.path); the polygons were not written") }

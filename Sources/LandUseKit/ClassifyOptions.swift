@@ -1,5 +1,10 @@
 import Foundation
 import GeoRaster
+import TensorCore
+
+/// The arithmetic of the model's convolutions: `.float32` or `.bfloat16` (AVX512-BF16 CPUs; see docs/DESIGN.md,
+/// "Inference plan", for its accuracy effect). Parsed from "f32" / "bf16".
+public typealias ModelPrecision = InferencePrecision
 
 /// Everything `landuse classify` can be told besides the input, the model and the output.
 public struct ClassifyOptions: Sendable {
@@ -27,13 +32,17 @@ public struct ClassifyOptions: Sendable {
     public var window: Window?
     /// Widest column strip processed at once, in pixels: bounds memory for very wide rasters.
     public var maximumStripWidth: Int
+    /// Precision of the model's convolutions.
+    public var precision: ModelPrecision
 
     public init(
         chipSize: Int? = nil, overlap: Int? = nil, batchSize: Int = 4, bands: [Int]? = nil,
         probabilitiesURL: URL? = nil, confidenceURL: URL? = nil, augmentation: TestTimeAugmentation = .none,
         layout: RasterWriteOptions.Layout = .cloudOptimizedGeoTIFF, creationOptions: [String: String] = [:],
-        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192
+        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192,
+        precision: ModelPrecision = .float32
     ) {
+        self.precision = precision
         self.window = window
         self.chipSize = chipSize
         self.overlap = overlap

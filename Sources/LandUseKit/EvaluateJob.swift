@@ -15,7 +15,7 @@ public enum EvaluateJob {
         } catch {
             throw LandUseError(.badModel, "cannot use model \(model.path): \(error)")
         }
-        return try EvaluateTool(description: file.modelDescription, classifier: PSPNetClassifier(model: file.model)).run(
+        return try EvaluateTool(description: file.modelDescription, classifier: try PSPNetClassifier.forJob(model: file.model, precision: options.precision)).run(
             image: image, labels: labels, options: options, ignoredValues: ignoredValues, progress: progress, isCancelled: isCancelled)
     }
 }

@@ -1,14 +1,33 @@
+import Foundation
 import NeuralNet
 import SegmentationModels
 import TensorCore
 
-/// A PSPNet as a `ChipClassifier`: evaluation mode, no autograd recording, softmax over the logits.
+/// A PSPNet as a `ChipClassifier`: evaluation mode, softmax over the logits, run through a compiled
+/// `PSPNetInferencePlan` (BatchNorm folded, ReLU and residual sums fused, buffers reused).
+///
+/// A plan is compiled on the first batch of each chip shape and kept (the full batches and the last,
+/// smaller one are the usual two shapes). The model's weights are read when a plan is compiled.
 public final class PSPNetClassifier: ChipClassifier {
     public let model: PSPNet
+    public let precision: InferencePrecision
+    private var plans: [[Int]: PSPNetInferencePlan] = [:]
+    private var planOrder: [[Int]] = []
+    private let lock = NSLock()
+    /// Plans kept at once; each holds its activation buffers.
+    private static let plansKept = 2
 
-    /// Puts `model` in evaluation mode (BatchNorm uses running statistics, dropout off).
-    public init(model: PSPNet) {
+    /// Puts `model` in evaluation mode (BatchNorm uses running statistics, dropout off); Float32 plans.
+    public convenience init(model: PSPNet) {
+        // Float32 plans compile on every CPU oneDNN supports.
+        try! self.init(model: model, precision: .float32)
+    }
+
+    /// - Throws: `InferencePlanError` when the CPU cannot run `precision` (bfloat16 needs AVX512-BF16).
+    public init(model: PSPNet, precision: InferencePrecision) throws {
+        guard precision.isSupportedOnThisCPU else { throw InferencePlanError.unsupportedPrecision(precision) }
         self.model = model
+        self.precision = precision
         model.eval()
     }
 
@@ -16,6 +35,31 @@ public final class PSPNetClassifier: ChipClassifier {
 
     public func probabilities(for chips: Tensor) throws -> Tensor {
         precondition(chips.rank == 4 && chips.shape[3] == model.configuration.bandCount, "PSPNetClassifier: chips \(chips.shape) must be [N, S, S, \(model.configuration.bandCount)]")
-        return Tensor.withoutRecording { softmax(model(chips)) }
+        return try plan(for: chips.shape)(chips)
+    }
+
+    /// The compiled plan for chips of `shape`, compiling it on first use and dropping the least recently
+    /// compiled one beyond `plansKept`.
+    private func plan(for shape: [Int]) throws -> PSPNetInferencePlan {
+        lock.lock()
+        defer { lock.unlock() }
+        if let plan = plans[shape] { return plan }
+        let plan = try PSPNetInferencePlan(model: model, batch: shape[0], height: shape[1], width: shape[2],
+                                           precision: precision, output: .probabilities)
+        if planOrder.count >= PSPNetClassifier.plansKept { plans[planOrder.removeFirst()] = nil }
+        plans[shape] = plan
+        planOrder.append(shape)
+        return plan
+    }
+}
+
+extension PSPNetClassifier {
+    /// The classifier of a classify or evaluate job: an unsupported precision becomes a `.badOption` error.
+    static func forJob(model: PSPNet, precision: InferencePrecision) throws -> PSPNetClassifier {
+        do {
+            return try PSPNetClassifier(model: model, precision: precision)
+        } catch let error as InferencePlanError {
+            throw LandUseError(.badOption, error.description)
+        }
     }
 }

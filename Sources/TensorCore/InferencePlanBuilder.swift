@@ -35,7 +35,7 @@ public final class InferencePlanBuilder {
 
     /// - Throws: `InferencePlanError` when this CPU cannot run `precision` natively.
     public init(precision: InferencePrecision) throws {
-        guard precision.isSupportedOnThisCPU else { throw InferencePlanError.unsupported(precision) }
+        guard precision.isSupportedOnThisCPU else { throw InferencePlanError.unsupportedPrecision(precision) }
         self.precision = precision
     }
 

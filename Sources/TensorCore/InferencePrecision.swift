@@ -29,7 +29,7 @@ public struct InferencePlanError: Error, CustomStringConvertible, Sendable {
     public init(_ description: String) { self.description = description }
 
     /// The CPU lacks the instructions `precision` needs.
-    static func unsupported(_ precision: InferencePrecision) -> InferencePlanError {
+    public static func unsupportedPrecision(_ precision: InferencePrecision) -> InferencePlanError {
         InferencePlanError("precision \(precision.rawValue) needs a CPU with AVX512-BF16 instructions, which this one lacks: use --precision f32")
     }
 }

@@ -4,6 +4,7 @@ import LandUseKit
 
 extension TestTimeAugmentation: ExpressibleByArgument {}
 extension RasterFormat: ExpressibleByArgument {}
+extension ModelPrecision: ExpressibleByArgument {}
 
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -58,6 +59,9 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Test-time augmentation: none, flip (2 views) or d4 (8 rotations/reflections), averaged.")
     var tta: TestTimeAugmentation = .none
 
+    @Option(help: "Precision of the model's convolutions: f32, or bf16 on CPUs with AVX512-BF16 (about 2x faster; see docs/DESIGN.md).")
+    var precision: ModelPrecision = .float32
+
     @Option(help: "Raster output format: cog (Cloud-Optimized GeoTIFF) or gtiff (tiled GeoTIFF).")
     var format: RasterFormat = .cog
 
@@ -75,6 +79,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         var options = ClassifyOptions(chipSize: chipSize, overlap: overlap, batchSize: batchSize, augmentation: tta, overwrite: overwrite)
+        options.precision = precision
         options.bands = try bands.map { try ArgumentParsing.integers($0, option: "--bands") }
         options.probabilitiesURL = probabilities.map(URL.init(fileURLWithPath:))
         options.confidenceURL = confidence.map(URL.init(fileURLWithPath:))

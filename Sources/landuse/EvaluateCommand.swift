@@ -39,6 +39,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Test-time augmentation: none, flip or d4.")
     var tta: TestTimeAugmentation = .none
 
+    @Option(help: "Precision of the model's convolutions: f32, or bf16 on CPUs with AVX512-BF16.")
+    var precision: ModelPrecision = .float32
+
     @Option(help: "Threads for the engine (default: all cores).")
     var threads: Int?
 
@@ -50,6 +53,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         var options = ClassifyOptions(chipSize: chipSize, overlap: overlap, augmentation: tta)
+        options.precision = precision
         options.bands = try bands.map { try ArgumentParsing.integers($0, option: "--bands") }
         if let window {
             let w = try ArgumentParsing.window(window, option: "--window")

@@ -9,12 +9,14 @@ enum Suite: String, CaseIterable {
     case conv
     case trainStep = "train-step"
     case ops
+    case model
 
     var summary: String {
         switch self {
         case .conv: return "conv2d forward and backward (data + weights) for the shapes in Benchmarks/conv_shapes.json"
         case .trainStep: return "one SGD training step of a conv-BN-ReLU-residual network, 64 channels, 64x64 (TrainStep.swift)"
         case .ops: return "memory-bound ops (BatchNorm, ReLU, pooling, resize, concat, softmax, cross-entropy), forward and backward"
+        case .model: return "whole PSPNet inference through the compiled plan, f32 and bf16, 512x512 chips (ModelBench.swift); --batch takes a list, e.g. 1,4"
         }
     }
 }
@@ -23,6 +25,8 @@ struct Options {
     var suite: Suite
     var threads = 2
     var batch = 4
+    /// Batch sizes of the model suite (`--batch 1,4`).
+    var batches = [4]
     var repeats = 10
     var shapesFile = "Benchmarks/conv_shapes.json"
     var only: String?
@@ -35,7 +39,11 @@ struct Options {
             guard let value = rest.popFirst() else { usage("\(flag) needs a value") }
             switch flag {
             case "--threads": options.threads = Int(value) ?? { usage("--threads takes an integer") }()
-            case "--batch": options.batch = Int(value) ?? { usage("--batch takes an integer") }()
+            case "--batch":
+                let batches = value.split(separator: ",").compactMap { Int($0) }
+                guard !batches.isEmpty, batches.count == value.split(separator: ",").count else { usage("--batch takes integers, e.g. 4 or 1,4") }
+                options.batches = batches
+                options.batch = batches[0]
             case "--repeats": options.repeats = Int(value) ?? { usage("--repeats takes an integer") }()
             case "--shapes": options.shapesFile = value
             case "--only": options.only = value
@@ -172,4 +180,5 @@ switch options.suite {
 case .conv: runConvolutions(options)
 case .trainStep: runTrainStep(options)
 case .ops: runOps(options)
+case .model: runModels(options)
 }
