@@ -127,4 +127,16 @@ final class InferencePlanTests: XCTestCase {
         XCTAssertGreaterThan(error, 0, "a bf16 plan that equals f32 bit for bit did not run in bf16")
         XCTAssertLessThan(error, 0.05 * scale)
     }
+
+    /// Asking for Winograd kernels changes no result beyond rounding, whether or not oneDNN has them for
+    /// these (NHWC) convolutions.
+    func testWinogradPreferenceKeepsTheLogits() throws {
+        let model = try fixtureModel(.resnet18, outputStride: 8, decoder: .upsample)
+        let input = CounterRandom.input("input", batch: 1, height: PSPNetFixture.height, width: PSPNetFixture.width,
+                                        bands: PSPNetFixture.bands)
+        let direct = try PSPNetInferencePlan(model: model, batch: 1, height: 45, width: 61)
+        let winograd = try PSPNetInferencePlan(model: model, batch: 1, height: 45, width: 61, prefersWinograd: true)
+        print("Winograd convolutions oneDNN accepted: \(winograd.plan.winogradConvolutionCount) of \(winograd.plan.convolutionImplementations.count); implementations: \(Set(winograd.plan.convolutionImplementations).sorted())")
+        XCTAssertLessThanOrEqual(maximumAbsoluteDifference(direct(input), winograd(input)), InferencePlanTests.tolerance)
+    }
 }
