@@ -17,6 +17,27 @@ final class FusedConvolution {
     let floatingPointOperations: Double
     /// Whether oneDNN accepted the Winograd algorithm for this convolution.
     let usesWinograd: Bool
+    /// When the primitive wants blocked activations (oneDNN's Winograd kernels do): the blocked source and
+    /// destination buffers and the reorders from the NHWC source and to the NHWC destination.
+    let blocked: BlockedActivations?
+
+    final class BlockedActivations {
+        let sourceReorder: OneDNNPrimitive
+        let destinationReorder: OneDNNPrimitive
+        let sourceMemory: OneDNNMemory
+        let destinationMemory: OneDNNMemory
+        private let storages: [TensorStorage]
+
+        init(primitive: OneDNNPrimitive, nhwcSource: dnnl_memory_desc_t, nhwcDestination: dnnl_memory_desc_t) {
+            let source = primitive.memoryDescriptor(dnnl_query_src_md)
+            let destination = primitive.memoryDescriptor(dnnl_query_dst_md)
+            storages = [source, destination].map { TensorStorage(uninitializedCount: (OneDNNDescriptor.byteCount($0) + 3) / 4) }
+            sourceMemory = OneDNNMemory(source, storages[0].pointer)
+            destinationMemory = OneDNNMemory(destination, storages[1].pointer)
+            sourceReorder = OneDNNPrimitive(reorderFrom: nhwcSource, to: source)
+            destinationReorder = OneDNNPrimitive(reorderFrom: destination, to: nhwcDestination)
+        }
+    }
     private let weightsStorage: TensorStorage
     private let biasStorage: TensorStorage
 
@@ -40,8 +61,13 @@ final class FusedConvolution {
         let biasDescriptor = OneDNNDescriptor.make([outputChannels], dnnl_x, type: dnnl_f32)
         let attributes = OneDNNAttributes(sum: sum, relu: relu)
 
-        func create(_ algorithm: dnnl_alg_kind_t) -> dnnl_primitive_desc_t? {
+        func create(_ algorithm: dnnl_alg_kind_t, anyActivations: Bool = false) -> dnnl_primitive_desc_t? {
             var source = sourceDescriptor, destination = destinationDescriptor, bias = biasDescriptor
+            if anyActivations {
+                source = OneDNNDescriptor.make([batch, channels, input[1], input[2]], dnnl_format_tag_any, type: computeType.oneDNNType)
+                destination = OneDNNDescriptor.make([batch, outputChannels, outputShape[1], outputShape[2]], dnnl_format_tag_any,
+                                                    type: outputType.oneDNNType)
+            }
             var anyWeights = OneDNNDescriptor.make(weight.shape, dnnl_format_tag_any, type: computeType.oneDNNType)
             let strides = [Int64(stride), Int64(stride)], dilations = [Int64(dilation - 1), Int64(dilation - 1)]
             let paddings = [Int64(padding), Int64(padding)]
@@ -54,13 +80,24 @@ final class FusedConvolution {
                                              OneDNNEngine.shared.engine, nil) == dnnl_success else { return nil }
             return primitiveDescriptor
         }
-        let winograd = tryWinograd ? create(dnnl_convolution_winograd) : nil
+        // Winograd first with NHWC activations, then (without a residual sum, which would need the shortcut
+        // reordered in too) with whatever activation layout oneDNN's Winograd kernel wants.
+        var winograd = tryWinograd ? create(dnnl_convolution_winograd) : nil
+        var winogradBlocked = false
+        if tryWinograd && winograd == nil && !sum {
+            winograd = create(dnnl_convolution_winograd, anyActivations: true)
+            winogradBlocked = winograd != nil
+        }
         usesWinograd = winograd != nil
         guard let descriptor = winograd ?? create(dnnl_convolution_direct) else {
             fatalError("FusedConvolution: oneDNN has no \(computeType) convolution for input \(input), weight \(weight.shape), stride \(stride), padding \(padding), dilation \(dilation)")
         }
         let primitive = OneDNNPrimitive(descriptor: descriptor)
         self.primitive = primitive
+        let chosenSource = primitive.memoryDescriptor(dnnl_query_src_md), chosenDestination = primitive.memoryDescriptor(dnnl_query_dst_md)
+        blocked = winogradBlocked && !(OneDNNDescriptor.equal(chosenSource, sourceDescriptor) && OneDNNDescriptor.equal(chosenDestination, destinationDescriptor))
+            ? BlockedActivations(primitive: primitive, nhwcSource: sourceDescriptor, nhwcDestination: destinationDescriptor)
+            : nil
         let chosenWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
         let weightsStorage = TensorStorage(uninitializedCount: (OneDNNDescriptor.byteCount(chosenWeights) + 3) / 4)
         let weightsMemory = OneDNNMemory(chosenWeights, weightsStorage.pointer)

@@ -5,6 +5,13 @@ import Foundation
 enum PlanStep {
     case primitive(PlanPrimitiveStep)
     case kernel(() -> Void)
+    /// Several steps built for one operation (a convolution between reorders of its activations).
+    case group([PlanStep])
+
+    var flattened: [PlanStep] {
+        if case .group(let steps) = self { return steps.flatMap(\.flattened) }
+        return [self]
+    }
 }
 
 /// A primitive with its execution arguments prepared at compile time, so a run passes a stored array of
@@ -122,7 +129,7 @@ public final class InferencePlan {
         outputSlot = slots[output.buffer]
         let scratchpadSlot = PlanBufferSlot(UnsafeMutableRawPointer(placeholder.pointer))
         let compilation = PlanCompilation(slots: slots, roles: builder.records.map(\.role), scratchpad: scratchpadSlot)
-        steps = builder.operations.map { $0.build(compilation) }
+        steps = builder.operations.flatMap { $0.build(compilation).flattened }
         scratchpadStorage = TensorStorage(uninitializedCount: (compilation.scratchpadByteCount + 3) / 4)
         scratchpadSlot.pointer = UnsafeMutableRawPointer(scratchpadStorage.pointer)
         for memory in compilation.scratchpadMemories {
@@ -188,6 +195,8 @@ public final class InferencePlan {
                     if primitive.kind == .convolution { convolutionNanoseconds += now - last } else { otherPrimitiveNanoseconds += now - last }
                     last = now
                 }
+            case .group:
+                preconditionFailure("InferencePlan: groups are flattened when the plan is compiled")
             case .kernel(let kernel):
                 dnnlRequire(dnnl_stream_wait(stream.handle), "dnnl_stream_wait")
                 if profile { last = DispatchTime.now().uptimeNanoseconds }

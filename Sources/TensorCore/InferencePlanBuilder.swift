@@ -132,12 +132,27 @@ public final class InferencePlanBuilder {
             let convolution = FusedConvolution(
                 input: input.shape, outputShape: outputShape, weight: weight, bias: bias, stride: stride, padding: padding,
                 dilation: dilation, computeType: computeType, outputType: output.type, sum: sum, relu: relu, tryWinograd: winograd)
-            return compilation.primitiveStep(convolution.primitive, kind: .convolution, flops: convolution.floatingPointOperations,
-                                             owner: convolution, arguments: [
-                (OneDNNArgument.source, convolution.sourceDescriptor, input),
-                (OneDNNArgument.destination, convolution.destinationDescriptor, output),
-            ], fixed: [(OneDNNArgument.weights, convolution.weightsMemory), (OneDNNArgument.bias, convolution.biasMemory)],
-               note: convolution.usesWinograd ? "winograd" : nil)
+            let fixed = [(OneDNNArgument.weights, convolution.weightsMemory), (OneDNNArgument.bias, convolution.biasMemory)]
+            let note = convolution.usesWinograd ? "winograd" : nil
+            guard let blocked = convolution.blocked else {
+                return compilation.primitiveStep(convolution.primitive, kind: .convolution, flops: convolution.floatingPointOperations,
+                                                 owner: convolution, arguments: [
+                    (OneDNNArgument.source, convolution.sourceDescriptor, input),
+                    (OneDNNArgument.destination, convolution.destinationDescriptor, output),
+                ], fixed: fixed, note: note)
+            }
+            return .group([
+                compilation.primitiveStep(blocked.sourceReorder, kind: .other, flops: 0, owner: blocked, arguments: [
+                    (OneDNNArgument.source, convolution.sourceDescriptor, input)],
+                    fixed: [(OneDNNArgument.destination, blocked.sourceMemory)], note: nil),
+                compilation.primitiveStep(convolution.primitive, kind: .convolution, flops: convolution.floatingPointOperations,
+                                          owner: convolution, arguments: [],
+                                          fixed: fixed + [(OneDNNArgument.source, blocked.sourceMemory),
+                                                          (OneDNNArgument.destination, blocked.destinationMemory)], note: note),
+                compilation.primitiveStep(blocked.destinationReorder, kind: .other, flops: 0, owner: blocked, arguments: [
+                    (OneDNNArgument.destination, convolution.destinationDescriptor, output)],
+                    fixed: [(OneDNNArgument.source, blocked.destinationMemory)], note: nil),
+            ])
         }
         return output
     }
