@@ -5,7 +5,9 @@
 #
 #   Benchmarks/run.sh [suite]            suite: conv (default), ops, train-step or model
 #   Benchmarks/run.sh model              whole PSPNet (plan f32/bf16 vs PyTorch eager f32/bf16 autocast),
-#                                        batches 1,4, 3 repeats, 2 rounds by default; table by compare_model.py
+#                                        batches 1,4, 3 repeats, 2 rounds by default; table by compare_model.py.
+#                                        Engines alternate per model (MODELS, default all four), so both see
+#                                        the same machine load; e.g. MODELS="resnet18-upsample" BATCH=1
 #   ROUNDS=3 THREADS=2 BATCH=4 REPEATS=10 PYTHON=/work/torchenv/bin/python Benchmarks/run.sh conv
 #
 # Each suite is a LandUseBenchmarks subcommand and a Benchmarks/<suite>_bench.py script printing the same
@@ -31,7 +33,15 @@ trap 'rm -f "$RESULTS"' EXIT
 
 echo "load before the run: $(uptime)" >&2
 round=1
-while [ "$round" -le "$ROUNDS" ]; do
+while [ "$SUITE" = model ] && [ "$round" -le "$ROUNDS" ]; do
+  for name in ${MODELS:-resnet18-upsample resnet18-fpn resnet50-upsample resnet50-fpn}; do
+    echo "round $round/$ROUNDS: $name, LandUse then PyTorch ($(uptime | sed 's/.*load/load/'))" >&2
+    "$BIN" model --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" --only "$name" >>"$RESULTS"
+    "$PYTHON" Benchmarks/model_bench.py --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" --only "$name" >>"$RESULTS"
+  done
+  round=$((round + 1))
+done
+while [ "$SUITE" != model ] && [ "$round" -le "$ROUNDS" ]; do
   echo "round $round/$ROUNDS: LandUse" >&2
   "$BIN" "$SUITE" --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" >>"$RESULTS"
   echo "round $round/$ROUNDS: PyTorch" >&2

@@ -9,7 +9,8 @@ import TensorCore
 /// written to `Benchmarks/.models/<name>.safetensors` so that `model_bench.py` times the very same model.
 ///
 /// Per configuration it prints one line per precision with the batch time, the convolution FLOPs and
-/// the share of a profiled run spent in the convolution primitives (`conv_share`).
+/// the share of a profiled run spent in the convolution primitives (`conv_share`). `--winograd 1` adds an
+/// `f32-winograd` pass (oneDNN's Winograd kernels where they apply; LandUse only).
 func runModels(_ options: Options) {
     let folder = URL(fileURLWithPath: "Benchmarks/.models")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -32,9 +33,14 @@ func runModels(_ options: Options) {
             for batch in options.batches {
                 var generator = RandomGenerator(seed: 7)
                 let chips = Tensor.randomUniform(shape: [batch, size, size, 6], lowerBound: -2, upperBound: 2, generator: &generator)
-                for precision in InferencePrecision.allCases where precision.isSupportedOnThisCPU {
+                let variants = InferencePrecision.allCases.filter(\.isSupportedOnThisCPU).map { ($0, false) }
+                    + (options.winograd ? [(InferencePrecision.float32, true)] : [])
+                for (precision, winograd) in variants {
                     let plan: PSPNetInferencePlan
-                    do { plan = try PSPNetInferencePlan(model: model, batch: batch, height: size, width: size, precision: precision) } catch {
+                    do {
+                        plan = try PSPNetInferencePlan(model: model, batch: batch, height: size, width: size, precision: precision,
+                                                       prefersWinograd: winograd)
+                    } catch {
                         FileHandle.standardError.write(Data("skipping \(name) \(precision): \(error)\n".utf8))
                         continue
                     }
@@ -42,11 +48,12 @@ func runModels(_ options: Options) {
                     let (median, minimum) = measure(repeats: options.repeats) { plan.run(chips, into: &output) }
                     plan.run(chips, into: &output, profile: true)
                     let profile = plan.plan.lastProfile!
-                    report(["engine": "landuse", "suite": "model", "name": "\(name)-b\(batch)", "pass": precision.rawValue,
+                    report(["engine": "landuse", "suite": "model", "name": "\(name)-b\(batch)", "pass": precision.rawValue + (winograd ? "-winograd" : ""),
                             "batch": batch, "threads": options.threads, "median_ms": median, "min_ms": minimum,
                             "conv_gflop": plan.plan.convolutionFlops / 1e9,
                             "conv_share": profile.convolutionSeconds / profile.totalSeconds,
-                            "profile_ms": profile.totalSeconds * 1e3, "conv_ms": profile.convolutionSeconds * 1e3])
+                            "profile_ms": profile.totalSeconds * 1e3, "conv_ms": profile.convolutionSeconds * 1e3,
+                            "plan_memory_mb": Double(plan.plan.activationByteCount) / 1e6])
                 }
             }
         }
