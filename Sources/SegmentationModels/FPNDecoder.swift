@@ -41,7 +41,7 @@ public final class FPNDecoder: Module {
         }
         stages = ModuleList(built)
         dropout = ChannelDropout(probability: dropoutProbability)
-        classifier = Conv2d(inputChannels: running, outputChannels: classCount, kernelSize: 1, generator: &generator)
+        classifier = Conv2d(inputChannels: running, outputChannels: classCount, kernelSize: 1, initialization: .pytorchDefault, generator: &generator)
         super.init()
         register(bottleneck, as: "bottleneck")
         register(stages, as: "stages")

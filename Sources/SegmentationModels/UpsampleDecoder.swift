@@ -23,7 +23,9 @@ public final class UpsampleDecoder: Module {
                       generator: &generator)
         bn = BatchNorm2d(channels: width)
         dropout = ChannelDropout(probability: dropoutProbability)
-        classifier = Conv2d(inputChannels: width, outputChannels: classCount, kernelSize: 1, generator: &generator)
+        // PyTorch's default Conv2d initialisation (as the Python twin's plain nn.Conv2d gets): Kaiming fan-out would
+        // start training with logits of size ~10 and a cross-entropy near 30.
+        classifier = Conv2d(inputChannels: width, outputChannels: classCount, kernelSize: 1, initialization: .pytorchDefault, generator: &generator)
         super.init()
         register(conv, as: "conv")
         register(bn, as: "bn")
