@@ -6,7 +6,7 @@ import TensorCore
 ///
 /// Names: `conv.weight`, `bn.{weight,bias,running_mean,running_var}`, `classifier.{weight,bias}`.
 /// The decoder uses width 512 on the pyramid-pooled features; the auxiliary head is the same block with
-/// width 256 on layer3 (`AuxiliaryHead`).
+/// width 256 on layer3 (`AuxiliaryHead`); both scaled by the network's width multiplier.
 public final class UpsampleDecoder: Module {
     public let inputChannels: Int
     public let classCount: Int
@@ -53,6 +53,6 @@ public final class UpsampleDecoder: Module {
     }
 }
 
-/// The auxiliary head on layer3 used in training: an `UpsampleDecoder` of width 256 (names `aux.conv.weight`,
+/// The auxiliary head on layer3 used in training: an `UpsampleDecoder` of width 256 x the width multiplier (names `aux.conv.weight`,
 /// `aux.bn.*`, `aux.classifier.*`). It never runs in evaluation and model files omit it by default.
 public typealias AuxiliaryHead = UpsampleDecoder

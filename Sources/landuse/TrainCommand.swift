@@ -53,6 +53,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight of the auxiliary layer3 loss; 0 removes the auxiliary head.")
     var auxWeight: Float = 0.4
 
+    @Option(help: "Width multiplier of every channel count, 0.25 to 1 (0.5: about a quarter of the parameters; --backbone-weights needs 1).")
+    var width: Float = 1
+
     @Option(help: "Training chip edge in pixels.")
     var chipSize: Int = 128
 
@@ -153,6 +156,7 @@ struct TrainCommand: ParsableCommand {
         options.outputStride = outputStride
         options.pyramidSizes = pyramidSizes.lowercased() == "none" ? [] : try ArgumentParsing.integers(pyramidSizes, option: "--pyramid-sizes")
         options.auxWeight = auxWeight
+        options.width = width
         options.chipSize = chipSize
         options.batchSize = batchSize
         options.iterations = iterations
