@@ -2,12 +2,19 @@
 /// - Parameter input: any shape.
 /// - Returns: the shape of `input`.
 public func relu(_ input: Tensor) -> Tensor {
-    var output = input.mapElements { $0 > 0 ? $0 : 0 }
+    var output = input.mapElements(ReLUKernel())
     let savedOutput = output.detached()
-    output.recordOperation(inputs: [input]) { gradient in
-        [gradient.zipElements(savedOutput) { upstream, value in value > 0 ? upstream : 0 }]
-    }
+    output.recordOperation(inputs: [input]) { gradient in [gradient.zipElements(savedOutput, ReLUGradientKernel())] }
     return output
+}
+
+struct ReLUKernel: UnaryKernel {
+    @inline(__always) func callAsFunction(_ value: Float) -> Float { value > 0 ? value : 0 }
+}
+
+/// The upstream gradient where the ReLU output is positive, else 0.
+struct ReLUGradientKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ upstream: Float, _ output: Float) -> Float { output > 0 ? upstream : 0 }
 }
 
 /// Softmax over the last axis (the channels of an NHWC tensor), computed stably (max subtracted).

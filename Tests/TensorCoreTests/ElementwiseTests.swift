@@ -56,6 +56,25 @@ final class ActivationTests: XCTestCase {
         for c in 3..<6 { XCTAssertEqual(y[flat: c], 1.0 / 3, accuracy: 1e-6) }
     }
 
+    func testSoftmaxIsAccurateOverAWideRange() {
+        var values = TestValues(seed: 14)
+        let x = values.tensor([301, 7], scale: 40)
+        let y = softmax(x)
+        for row in 0..<300 {
+            let logits = (0..<7).map { Double(x[flat: row * 7 + $0]) }
+            let largest = logits.max()!
+            let exponentials = logits.map { Foundation.exp($0 - largest) }
+            let total = exponentials.reduce(0, +)
+            for c in 0..<7 {
+                let expected = exponentials[c] / total
+                let actual = Double(y[flat: row * 7 + c])
+                // Float32 rounding of x - max alone moves e^(x - max) by up to |x - max| * 2^-24 relative.
+                let tolerance = expected * (1e-6 + abs(logits[c] - largest) * 1.2e-7)
+                XCTAssertEqual(actual, expected, accuracy: max(tolerance, 1e-35), "row \(row) channel \(c)")
+            }
+        }
+    }
+
     func testSoftmaxGradient() {
         var values = TestValues(seed: 13)
         checkGradients("softmax", inputs: [values.tensor([2, 3, 2, 5], scale: 2)]) { softmax($0[0]) }
