@@ -165,8 +165,8 @@ struct TrainCommand: ParsableCommand {
         options.learningRate = lr
         options.weightDecay = weightDecay
         options.classWeighting = classWeights
-        options.trainWindow = try trainWindow.map { try Self.window($0, option: "--train-window") }
-        options.validationWindow = try valWindow.map { try Self.window($0, option: "--val-window") }
+        options.trainWindow = try trainWindow.map { try ArgumentParsing.window($0, option: "--train-window") }
+        options.validationWindow = try valWindow.map { try ArgumentParsing.window($0, option: "--val-window") }
         options.validationImage = valImage.map(URL.init(fileURLWithPath:))
         options.validationLabels = valLabels.map(URL.init(fileURLWithPath:))
         options.validateEvery = valEvery
@@ -206,8 +206,4 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
-    private static func window(_ text: String, option: String) throws -> RasterWindow {
-        let w = try ArgumentParsing.window(text, option: option)
-        return RasterWindow(columnOffset: w.column, rowOffset: w.row, columnCount: w.width, rowCount: w.height)
-    }
 }
