@@ -205,5 +205,4 @@ struct TrainCommand: ParsableCommand {
             print("wrote \(summary.output): best validation mIoU \(String(format: "%.4f", summary.bestValidationMIoU)) at iteration \(summary.bestIteration) of \(summary.iterations)")
         }
     }
-
 }
