@@ -97,14 +97,15 @@ public final class ClassifyTool {
                 let rows = grid.rowExtent(chipRow)
                 let columns = grid.columnExtent(chipColumns.lowerBound).lowerBound..<grid.columnExtent(chipColumns.upperBound - 1).upperBound
                 let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
-                let read = try dataset.read(
+                let read = try PolicyBlock.read(
+                    dataset,
                     window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
                                    columnCount: local.columnCount, rowCount: local.rowCount),
-                    bands: bands)
-                let block = PixelBlock(window: local, bands: read.bands, values: read.values, isValid: read.isValid)
+                    bands: bands, policy: description.nodata)
+                let block = PixelBlock(window: local, bands: read.block.bands, values: read.block.values, isValid: read.block.isValid)
                 var batch = ChipBatch(chipSize: chipSize, bandCount: bands.count, capacity: options.batchSize)
                 for chipColumn in chipColumns {
-                    if batch.cut(from: block, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: description.bands) {
+                    if batch.cut(from: block, sampleValid: read.sampleValid, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: description.bands) {
                         pass.classified += 1
                     } else {
                         pass.skipped += 1

@@ -61,6 +61,9 @@ public struct TrainOptions: Sendable {
     public var pyramidSizes = [1, 3, 5, 6]
     public var decoder: Decoder = .upsample
     public var auxWeight: Float = 0.4
+    /// Width multiplier of every channel count (`PSPNetConfiguration.width`): 0.5 gives about a quarter of the
+    /// parameters, for small training sets and small model files; torchvision encoder weights need 1.
+    public var width: Float = 1
     public var chipSize = 128
     public var batchSize = 4
     public var iterations = 1000
@@ -98,6 +101,8 @@ public struct TrainOptions: Sendable {
     /// How the final model's weights are stored (F32, F16 or BF16).
     public var storage: SafeTensorsDType = .float32
     public var overwrite = false
+    /// How pixels with missing bands are handled, in training and in the model file.
+    public var nodataPolicy: NodataPolicy = .maskedAsMean
     /// Free text recorded as the training data's description in the model file.
     public var dataDescription: String?
 
@@ -110,7 +115,7 @@ public struct TrainOptions: Sendable {
     /// The architecture these options describe, for `classCount` classes and `bandCount` bands.
     public func configuration(classCount: Int, bandCount: Int) -> PSPNetConfiguration {
         PSPNetConfiguration(backbone: backbone, outputStride: outputStride, pyramidSizes: pyramidSizes, decoder: decoder,
-                            auxWeight: auxWeight, classCount: classCount, bandCount: bandCount)
+                            auxWeight: auxWeight, classCount: classCount, bandCount: bandCount, width: width)
     }
 }
 
