@@ -109,6 +109,8 @@ public final class InferencePlan {
     private let scratchpadMemories: [OneDNNMemory]
     private let stream = OneDNNStream()
     private let lock = NSLock()
+    /// What the caller's input and output slots point at until the first run binds them.
+    private let placeholder = TensorStorage(uninitializedCount: 16)
 
     /// Times of the last run made with `profile: true`.
     public private(set) var lastProfile: InferencePlanProfile?
@@ -120,7 +122,7 @@ public final class InferencePlan {
         let (storages, assignment) = PlanBufferAllocator.assign(builder.records, operationCount: builder.operations.count)
         self.storages = storages
         // The caller's tensors are bound at run time; until then their slots point at a placeholder.
-        let placeholder = TensorStorage(uninitializedCount: 16)
+        let placeholder = self.placeholder
         let slots = builder.records.indices.map { index in
             PlanBufferSlot(assignment[index].map { UnsafeMutableRawPointer(storages[$0].pointer) }
                            ?? UnsafeMutableRawPointer(placeholder.pointer))
