@@ -32,34 +32,44 @@ final class ClassifierPrecisionTests: XCTestCase {
             chipSize: 128, chipOverlap: 16)
     }
 
-    private func classify(_ classifier: ChipClassifier, name: String) throws -> [Int] {
+    private func classify(_ classifier: ChipClassifier, description: ModelDescription, name: String) throws -> [Int] {
         let output = folder.appendingPathComponent("\(name).tif")
         try ClassifyTool(description: description, classifier: classifier)
             .run(input: Self.scene, output: output, options: ClassifyOptions(batchSize: 4, layout: .geoTIFF))
         return try RasterDataset(url: output).readSamples(UInt8.self).map(Int.init)
     }
 
-    /// Issue 6 asks for 99.5% agreement on a trained model, whose classes have wide margins. A random model
-    /// has narrow margins between classes (its probabilities are nearly flat), so rounding flips more
-    /// pixels: this model measured 99.09% (docs/DESIGN.md, "Inference plan"). The bound below is that
-    /// measurement rounded down, so a regression in the bf16 path (e.g. a lost Float32 bias or accumulator)
-    /// fails here; the 99.5% criterion waits for a trained model.
-    func testRandomModelBFloat16AgreesWithFloat32OnTheSampleScene() throws {
-        let model = PSPNet(configuration: description.architecture, seed: 11)
+    /// Issue 6 asks for 99.5% agreement on a trained model, whose classes have wide margins: with the
+    /// trained sample model (Samples/landuse-raleigh.safetensors) present, that is the bar. Until it exists
+    /// the test runs a RANDOM model, whose class probabilities are nearly flat, so rounding flips more
+    /// pixels: it measured 99.25% (docs/DESIGN.md, "Inference plan"), and the bar is that rounded down, so a
+    /// regression in the bf16 path (e.g. a lost Float32 bias or accumulator) still fails here.
+    func testBFloat16AgreesWithFloat32OnTheSampleScene() throws {
+        let trained = Self.scene.deletingLastPathComponent().appendingPathComponent("landuse-raleigh.safetensors")
+        if FileManager.default.fileExists(atPath: trained.path) {
+            let file = try ModelFile(contentsOf: trained)
+            try checkAgreement(model: file.model, description: file.modelDescription, required: 0.995, label: "trained sample model")
+        } else {
+            try checkAgreement(model: PSPNet(configuration: description.architecture, seed: 11), description: description,
+                               required: 0.99, label: "random seed-11 ResNet-18 PSPNet")
+        }
+    }
+
+    private func checkAgreement(model: PSPNet, description: ModelDescription, required: Double, label: String) throws {
         guard ModelPrecision.bfloat16.isSupportedOnThisCPU else {
             XCTAssertThrowsError(try PSPNetClassifier(model: model, precision: .bfloat16))
             return
         }
-        let full = try classify(PSPNetClassifier(model: model), name: "f32")
-        let half = try classify(PSPNetClassifier(model: model, precision: .bfloat16), name: "bf16")
+        let full = try classify(PSPNetClassifier(model: model), description: description, name: "f32")
+        let half = try classify(PSPNetClassifier(model: model, precision: .bfloat16), description: description, name: "bf16")
         let valid = full.indices.filter { full[$0] != description.nodataClassValue }
         let agreeing = valid.filter { full[$0] == half[$0] }.count
         let agreement = Double(agreeing) / Double(max(valid.count, 1))
         let used = Set(valid.map { full[$0] })
-        print("bf16 vs f32 classes on the sample scene (random seed-11 ResNet-18 PSPNet): \(String(format: "%.3f", 100 * agreement))% of \(valid.count) valid pixels agree; \(used.count) classes in use")
+        print("bf16 vs f32 classes on the sample scene (\(label)): \(String(format: "%.3f", 100 * agreement))% of \(valid.count) valid pixels agree; \(used.count) classes in use")
         XCTAssertGreaterThan(valid.count, 100_000)
         XCTAssertGreaterThanOrEqual(used.count, 2, "a model that gives one class everywhere would make agreement meaningless")
-        XCTAssertGreaterThanOrEqual(agreement, 0.99)
+        XCTAssertGreaterThanOrEqual(agreement, required)
     }
 
     /// The plan-backed classifier gives the training path's probabilities (softmax of eval-mode logits).
