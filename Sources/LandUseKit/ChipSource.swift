@@ -1,0 +1,60 @@
+import GeoRaster
+
+/// Reads the input rows of one chip row of one column strip and cuts them into batches of normalised chips:
+/// the first stage of `ClassifyTool.predict`, the same code whether it runs in line or on the reader thread.
+struct ChipSource {
+    /// Chips cut from one chip row, ready for the classifier.
+    struct Prepared {
+        /// At most `batchSize` chips (possibly none: a chip row's last batch, or a row of empty chips).
+        var batch: ChipBatch
+        /// Chips cut into `batch` and chips skipped (no valid pixel) since the previous `Prepared`.
+        var classified: Int
+        var skipped: Int
+        /// Whether this is the chip row's last batch: after it, the chip row's rows can be finished.
+        var endsChipRow: Bool
+    }
+
+    let dataset: RasterDataset
+    /// The classified part of the input; the grid lives in its coordinates.
+    let area: Window
+    let grid: ChipGrid
+    /// 1-based input bands in model order.
+    let bands: [Int]
+    let normalisation: [BandInfo]
+    let batchSize: Int
+
+    /// Reads chip row `chipRow` over the chip columns touching `strip` and hands `emit` each full batch, then
+    /// the row's last batch (`endsChipRow`). Stops early, returning false, when `emit` returns false.
+    /// The input's cached blocks are released after the read, so GDAL's block cache does not grow with the
+    /// raster (the rows a next chip row shares are decoded again).
+    func prepare(strip: Range<Int>, chipRow: Int, emit: (Prepared) throws -> Bool) throws -> Bool {
+        let chipColumns = grid.chipColumns(touching: strip)
+        let rows = grid.rowExtent(chipRow)
+        let columns = grid.columnExtent(chipColumns.lowerBound).lowerBound..<grid.columnExtent(chipColumns.upperBound - 1).upperBound
+        let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
+        let read = try dataset.read(
+            window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
+                           columnCount: local.columnCount, rowCount: local.rowCount),
+            bands: bands)
+        for band in Set(bands) { dataset.releaseCachedBlocks(band: band) }
+        let block = PixelBlock(window: local, bands: read.bands, values: read.values, isValid: read.isValid)
+        var prepared = Prepared(batch: newBatch(), classified: 0, skipped: 0, endsChipRow: false)
+        for chipColumn in chipColumns {
+            if prepared.batch.cut(from: block, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
+                prepared.classified += 1
+            } else {
+                prepared.skipped += 1
+            }
+            if prepared.batch.isFull {
+                guard try emit(prepared) else { return false }
+                prepared = Prepared(batch: newBatch(), classified: 0, skipped: 0, endsChipRow: false)
+            }
+        }
+        prepared.endsChipRow = true
+        return try emit(prepared)
+    }
+
+    private func newBatch() -> ChipBatch {
+        ChipBatch(chipSize: grid.chipSize, bandCount: bands.count, capacity: batchSize)
+    }
+}
