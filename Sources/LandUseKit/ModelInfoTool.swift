@@ -56,7 +56,7 @@ public struct ModelInfoReport: Codable, Sendable {
         let a = description.architecture
         var lines = [
             "Model file: \(path) (\(fileBytes / 1024) KiB, format version \(description.formatVersion))",
-            "Architecture: PSPNet, \(a.backbone.rawValue), output stride \(a.outputStride), pyramid sizes \(a.pyramidSizes.isEmpty ? "none" : a.pyramidSizes.map(String.init).joined(separator: ",")), decoder \(a.decoder.rawValue), aux weight \(a.auxWeight)",
+            "Architecture: PSPNet, \(a.backbone.rawValue), output stride \(a.outputStride), pyramid sizes \(a.pyramidSizes.isEmpty ? "none" : a.pyramidSizes.map(String.init).joined(separator: ",")), decoder \(a.decoder.rawValue), aux weight \(a.auxWeight)\(a.width == 1 ? "" : ", width \(a.width)")",
             "Parameters: \(parameterCount) stored as \(storage.joined(separator: ", "))\(hasAuxiliaryHead ? " (auxiliary head included)" : "")",
             "Chip: \(description.chipSize) px, overlap \(description.chipOverlap) px",
             "Bands (\(description.bands.count), normalised as (x - mean) / std; nodata: \(description.nodata.rawValue)):",

@@ -61,6 +61,9 @@ public struct TrainOptions: Sendable {
     public var pyramidSizes = [1, 3, 5, 6]
     public var decoder: Decoder = .upsample
     public var auxWeight: Float = 0.4
+    /// Width multiplier of every channel count (`PSPNetConfiguration.width`): 0.5 gives about a quarter of the
+    /// parameters, for small training sets and small model files; torchvision encoder weights need 1.
+    public var width: Float = 1
     public var chipSize = 128
     public var batchSize = 4
     public var iterations = 1000
@@ -110,7 +113,7 @@ public struct TrainOptions: Sendable {
     /// The architecture these options describe, for `classCount` classes and `bandCount` bands.
     public func configuration(classCount: Int, bandCount: Int) -> PSPNetConfiguration {
         PSPNetConfiguration(backbone: backbone, outputStride: outputStride, pyramidSizes: pyramidSizes, decoder: decoder,
-                            auxWeight: auxWeight, classCount: classCount, bandCount: bandCount)
+                            auxWeight: auxWeight, classCount: classCount, bandCount: bandCount, width: width)
     }
 }
 

@@ -118,6 +118,9 @@ public final class TrainTool {
         }
         let configuration = options.configuration(classCount: 2, bandCount: 1)
         if let problem = configuration.problems.first { throw LandUseError(.badOption, problem) }
+        if options.backboneWeights != nil && options.width != 1 {
+            throw LandUseError(.badOption, "--backbone-weights with --width \(options.width): torchvision ResNet weights fit width 1.0 only: train from scratch or use --width 1")
+        }
     }
 }
 

@@ -11,6 +11,8 @@ import TensorCore
 /// | `layer2` | 8 / 8 | 128 / 512 |
 /// | `layer3` | 8 / 16 | 256 / 1024 |
 /// | `layer4` | 8 / 16 | 512 / 2048 |
+///
+/// Channels are those of width multiplier 1; `ResNetEncoder.channels` gives the scaled ones.
 public struct EncoderFeatures: Sendable {
     public var stem: Tensor
     public var layer1: Tensor

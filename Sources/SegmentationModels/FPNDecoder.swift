@@ -6,15 +6,20 @@ import TensorCore
 /// `FPNStage`s that fuse, in order, layer3, layer2, layer1, the stem and the input bands, each with a
 /// lateral 1x1 projection; Dropout2d and a 1x1 `classifier` at the input's resolution.
 ///
-/// Stage widths 256, 128, 64, 32, 32; lateral widths 128, 64, 32, 16, 16. Names: `bottleneck.{conv,bn}.*`,
-/// `stages.<i>.lateral.{conv,bn}.*`, `stages.<i>.fuse.{conv,bn}.*`, `classifier.{weight,bias}`.
+/// Stage widths 256, 128, 64, 32, 32; lateral widths 128, 64, 32, 16, 16 (at width multiplier 1; a `width`
+/// below 1 scales the bottleneck, stage and lateral widths by `PSPNetConfiguration.scaledChannels(_:width:)`).
+/// Names: `bottleneck.{conv,bn}.*`, `stages.<i>.lateral.{conv,bn}.*`, `stages.<i>.fuse.{conv,bn}.*`,
+/// `classifier.{weight,bias}`.
 public final class FPNDecoder: Module {
+    /// Bottleneck, stage and lateral widths at width multiplier 1.
     public static let bottleneckChannels = 256
     public static let stageChannels = [256, 128, 64, 32, 32]
     public static let lateralChannels = [128, 64, 32, 16, 16]
 
     public let inputChannels: Int
     public let classCount: Int
+    /// The width multiplier of the bottleneck, stage and lateral widths.
+    public let width: Float
     let bottleneck: ConvBatchNorm
     let stages: ModuleList<FPNStage>
     let dropout: ChannelDropout
@@ -23,25 +28,28 @@ public final class FPNDecoder: Module {
     /// - Parameters:
     ///   - inputChannels: channels of the pyramid-pooled features.
     ///   - skipChannels: channels of layer3, layer2, layer1, the stem and the input, in that order.
-    public init(inputChannels: Int, skipChannels: [Int], classCount: Int, dropoutProbability: Float = 0.1,
+    ///   - width: multiplier of the decoder's own widths (1: the table above).
+    public init(inputChannels: Int, skipChannels: [Int], classCount: Int, dropoutProbability: Float = 0.1, width: Float = 1,
                 generator: inout RandomGenerator) {
         precondition(skipChannels.count == FPNDecoder.stageChannels.count,
                      "FPNDecoder: \(skipChannels.count) skip channel counts given, needs \(FPNDecoder.stageChannels.count) (layer3, layer2, layer1, stem, input)")
         self.inputChannels = inputChannels
         self.classCount = classCount
-        bottleneck = ConvBatchNorm(inputChannels: inputChannels, outputChannels: FPNDecoder.bottleneckChannels, kernelSize: 3,
+        self.width = width
+        let scale = { (channels: Int) in PSPNetConfiguration.scaledChannels(channels, width: width) }
+        bottleneck = ConvBatchNorm(inputChannels: inputChannels, outputChannels: scale(FPNDecoder.bottleneckChannels), kernelSize: 3,
                                    generator: &generator)
-        var running = FPNDecoder.bottleneckChannels
+        var running = scale(FPNDecoder.bottleneckChannels)
         var built: [FPNStage] = []
         for index in skipChannels.indices {
             built.append(FPNStage(runningChannels: running, skipChannels: skipChannels[index],
-                                  lateralChannels: FPNDecoder.lateralChannels[index],
-                                  outputChannels: FPNDecoder.stageChannels[index], generator: &generator))
-            running = FPNDecoder.stageChannels[index]
+                                  lateralChannels: scale(FPNDecoder.lateralChannels[index]),
+                                  outputChannels: scale(FPNDecoder.stageChannels[index]), generator: &generator))
+            running = scale(FPNDecoder.stageChannels[index])
         }
         stages = ModuleList(built)
         dropout = ChannelDropout(probability: dropoutProbability)
-        classifier = Conv2d(inputChannels: running, outputChannels: classCount, kernelSize: 1, generator: &generator)
+        classifier = Conv2d(inputChannels: running, outputChannels: classCount, kernelSize: 1, initialization: .pytorchDefault, generator: &generator)
         super.init()
         register(bottleneck, as: "bottleneck")
         register(stages, as: "stages")

@@ -8,10 +8,15 @@ extension PSPNet {
     /// Accepts torchvision keys (`conv1.weight`, `layer4.2.conv2.weight`, …) or the same keys prefixed
     /// `backbone.`; ignores `fc.*`; `*.num_batches_tracked` may be absent. A `conv1.weight` with 3 input channels is
     /// adapted to `bandCount` bands (`adaptStemWeight`). Every encoder tensor must be present with the
-    /// right shape, and no other key may appear.
+    /// right shape, and no other key may appear. Throws for a network of width below 1 (torchvision's
+    /// channel counts are width 1's).
     /// - Returns: the number of tensors loaded.
     @discardableResult
     public func loadEncoderWeights(from file: SafeTensorsFile) throws -> Int {
+        guard configuration.width == 1 else {
+            throw WeightImportError(
+                "this network has width \(configuration.width), and torchvision ResNet weights fit width 1.0 only: train from scratch or use --width 1")
+        }
         var weights: [String: Tensor] = [:]
         for name in file.names {
             let key = name.hasPrefix("backbone.") ? String(name.dropFirst("backbone.".count)) : name

@@ -3,6 +3,7 @@ import TensorCore
 
 /// A PSPNet for land-use segmentation: dilated ResNet encoder (`backbone`), pyramid pooling (`ppm`), an
 /// upsample or FPN decoder (`decoder`) and, when `auxWeight > 0`, an auxiliary head on layer3 (`aux`).
+/// `configuration.width` scales every channel count (encoder, pyramid pooling, heads); names do not change.
 ///
 /// Parameter and buffer names are exactly the keys of `python/landuse_pspnet.py`'s state dict (BatchNorm's
 /// `num_batches_tracked` included), so weights move between the two key for key. Activations are NHWC.
@@ -33,22 +34,22 @@ public final class PSPNet: Module {
         self.configuration = configuration
         var generator = RandomGenerator(seed: seed)
         encoder = ResNetEncoder(backbone: configuration.backbone, bandCount: configuration.bandCount,
-                                outputStride: configuration.outputStride, generator: &generator)
+                                outputStride: configuration.outputStride, width: configuration.width, generator: &generator)
         let channels = encoder.channels
         pyramidPooling = PyramidPooling(inputChannels: channels[4], sizes: configuration.pyramidSizes, generator: &generator)
         switch configuration.decoder {
         case .upsample:
-            upsampleDecoder = UpsampleDecoder(inputChannels: pyramidPooling.outputChannels, width: 512,
+            upsampleDecoder = UpsampleDecoder(inputChannels: pyramidPooling.outputChannels, width: configuration.scaledChannels(512),
                                               classCount: configuration.classCount, generator: &generator)
             fpnDecoder = nil
         case .fpn:
             upsampleDecoder = nil
             fpnDecoder = FPNDecoder(inputChannels: pyramidPooling.outputChannels,
                                     skipChannels: [channels[3], channels[2], channels[1], channels[0], configuration.bandCount],
-                                    classCount: configuration.classCount, generator: &generator)
+                                    classCount: configuration.classCount, width: configuration.width, generator: &generator)
         }
         auxiliaryHead = configuration.auxWeight > 0
-            ? AuxiliaryHead(inputChannels: channels[3], width: 256, classCount: configuration.classCount, generator: &generator)
+            ? AuxiliaryHead(inputChannels: channels[3], width: configuration.scaledChannels(256), classCount: configuration.classCount, generator: &generator)
             : nil
         self.generator = generator
         super.init()

@@ -16,10 +16,13 @@ public struct PSPNetConfiguration: Codable, Equatable, Sendable {
     public var classCount: Int
     /// Number of input bands (the stem convolution is sized to it).
     public var bandCount: Int
+    /// Width multiplier of every channel count of the network (`scaledChannels(_:)`); 1 is the standard
+    /// PSPNet, 0.5 has about a quarter of its parameters. Names and structure do not depend on it.
+    public var width: Float
 
     public init(
         backbone: Backbone = .resnet50, outputStride: Int = 8, pyramidSizes: [Int] = [1, 3, 5, 6],
-        decoder: Decoder = .upsample, auxWeight: Float = 0.4, classCount: Int, bandCount: Int
+        decoder: Decoder = .upsample, auxWeight: Float = 0.4, classCount: Int, bandCount: Int, width: Float = 1
     ) {
         self.backbone = backbone
         self.outputStride = outputStride
@@ -28,6 +31,7 @@ public struct PSPNetConfiguration: Codable, Equatable, Sendable {
         self.auxWeight = auxWeight
         self.classCount = classCount
         self.bandCount = bandCount
+        self.width = width
     }
 
     /// Problems that make this configuration unbuildable, phrased as fixes; empty when it is valid.
@@ -45,6 +49,9 @@ public struct PSPNetConfiguration: Codable, Equatable, Sendable {
         if classCount < 2 { found.append("class count is \(classCount): a segmentation model needs at least 2 classes") }
         if bandCount < 1 { found.append("band count is \(bandCount): the model needs at least 1 input band") }
         if auxWeight < 0 || !auxWeight.isFinite { found.append("aux weight is \(auxWeight): use 0 (no aux head) or a positive weight such as 0.4") }
+        if !PSPNetConfiguration.widthRange.contains(width) {
+            found.append("width is \(width): use a multiplier from \(PSPNetConfiguration.widthRange.lowerBound) to \(PSPNetConfiguration.widthRange.upperBound), e.g. 0.5 (or 1 for the standard network)")
+        }
         return found
     }
 
@@ -56,5 +63,20 @@ public struct PSPNetConfiguration: Codable, Equatable, Sendable {
         case auxWeight = "aux_weight"
         case classCount = "class_count"
         case bandCount = "band_count"
+        case width
+    }
+
+    /// Decodes a configuration; files written before the width multiplier existed have no `width` key and
+    /// mean width 1.
+    public init(from decoder: any Swift.Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        backbone = try container.decode(Backbone.self, forKey: .backbone)
+        outputStride = try container.decode(Int.self, forKey: .outputStride)
+        pyramidSizes = try container.decode([Int].self, forKey: .pyramidSizes)
+        self.decoder = try container.decode(Decoder.self, forKey: .decoder)
+        auxWeight = try container.decode(Float.self, forKey: .auxWeight)
+        classCount = try container.decode(Int.self, forKey: .classCount)
+        bandCount = try container.decode(Int.self, forKey: .bandCount)
+        width = try container.decodeIfPresent(Float.self, forKey: .width) ?? 1
     }
 }

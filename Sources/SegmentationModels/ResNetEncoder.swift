@@ -8,10 +8,15 @@ import TensorCore
 /// Output stride 8: every 3x3 convolution of layer3 has dilation 2 and of layer4 dilation 4, and neither
 /// layer strides (nor do their 1x1 shortcut projections). Output stride 16: only layer4, dilation 2.
 /// The features and their strides and channels are described by `EncoderFeatures`.
+///
+/// A `width` below 1 scales the stem and the 3x3 widths 64, 128, 256, 512 of layer1…layer4 by
+/// `PSPNetConfiguration.scaledChannels(_:width:)` (bottlenecks keep expansion 4); names and structure stay.
 public final class ResNetEncoder: Module {
     public let backbone: Backbone
     public let bandCount: Int
     public let outputStride: Int
+    /// The width multiplier (1: torchvision's channel counts).
+    public let width: Float
     /// Channels of `stem`, `layer1`, `layer2`, `layer3`, `layer4`.
     public let channels: [Int]
 
@@ -29,25 +34,31 @@ public final class ResNetEncoder: Module {
     }
 
     /// A randomly initialised encoder (Kaiming-normal convolutions, unit BatchNorm), reproducible from `generator`.
-    public init(backbone: Backbone, bandCount: Int, outputStride: Int, generator: inout RandomGenerator) {
+    /// - Parameter width: channel multiplier in `PSPNetConfiguration.widthRange` (1: torchvision's network).
+    public init(backbone: Backbone, bandCount: Int, outputStride: Int, width: Float = 1, generator: inout RandomGenerator) {
         precondition(bandCount >= 1, "ResNetEncoder: band count \(bandCount) must be at least 1")
+        precondition(PSPNetConfiguration.widthRange.contains(width),
+                     "ResNetEncoder: width \(width) must lie in \(PSPNetConfiguration.widthRange)")
         self.backbone = backbone
         self.bandCount = bandCount
         self.outputStride = outputStride
+        self.width = width
         let expansion = backbone.usesBottleneck ? 4 : 1
-        channels = [64, 64 * expansion, 128 * expansion, 256 * expansion, 512 * expansion]
-        conv1 = Conv2d(inputChannels: bandCount, outputChannels: 64, kernelSize: 7, stride: 2, padding: 3, bias: false,
+        let stemChannels = PSPNetConfiguration.scaledChannels(64, width: width)
+        let stageWidths = [64, 128, 256, 512].map { PSPNetConfiguration.scaledChannels($0, width: width) }
+        channels = [stemChannels] + stageWidths.map { $0 * expansion }
+        conv1 = Conv2d(inputChannels: bandCount, outputChannels: stemChannels, kernelSize: 7, stride: 2, padding: 3, bias: false,
                        generator: &generator)
-        bn1 = BatchNorm2d(channels: 64)
+        bn1 = BatchNorm2d(channels: stemChannels)
         let plan = ResNetEncoder.dilationPlan(outputStride: outputStride)
         var stages: [ResidualStage] = []
-        var inputChannels = 64
-        for (index, width) in [64, 128, 256, 512].enumerated() {
+        var inputChannels = stemChannels
+        for (index, stageWidth) in stageWidths.enumerated() {
             stages.append(ResidualStage(
-                inputChannels: inputChannels, width: width, blockCount: backbone.blockCounts[index],
+                inputChannels: inputChannels, width: stageWidth, blockCount: backbone.blockCounts[index],
                 bottleneck: backbone.usesBottleneck, stride: plan[index].stride, dilation: plan[index].dilation,
                 generator: &generator))
-            inputChannels = width * expansion
+            inputChannels = stageWidth * expansion
         }
         (layer1, layer2, layer3, layer4) = (stages[0], stages[1], stages[2], stages[3])
         super.init()

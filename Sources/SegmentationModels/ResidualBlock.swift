@@ -14,7 +14,7 @@ final class ResidualBlock: Module, Layer {
 
     /// - Parameters:
     ///   - inputChannels: channels entering the block.
-    ///   - width: 64, 128, 256 or 512 (the 3x3 width); the block outputs `width * expansion` channels.
+    ///   - width: the 3x3 width (64, 128, 256 or 512 at width multiplier 1); the block outputs `width * expansion` channels.
     init(inputChannels: Int, width: Int, bottleneck: Bool, stride: Int, dilation: Int, generator: inout RandomGenerator) {
         let outputChannels = width * (bottleneck ? 4 : 1)
         if bottleneck {

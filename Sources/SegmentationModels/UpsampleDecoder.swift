@@ -6,7 +6,7 @@ import TensorCore
 ///
 /// Names: `conv.weight`, `bn.{weight,bias,running_mean,running_var}`, `classifier.{weight,bias}`.
 /// The decoder uses width 512 on the pyramid-pooled features; the auxiliary head is the same block with
-/// width 256 on layer3 (`AuxiliaryHead`).
+/// width 256 on layer3 (`AuxiliaryHead`); both scaled by the network's width multiplier.
 public final class UpsampleDecoder: Module {
     public let inputChannels: Int
     public let classCount: Int
@@ -23,7 +23,9 @@ public final class UpsampleDecoder: Module {
                       generator: &generator)
         bn = BatchNorm2d(channels: width)
         dropout = ChannelDropout(probability: dropoutProbability)
-        classifier = Conv2d(inputChannels: width, outputChannels: classCount, kernelSize: 1, generator: &generator)
+        // PyTorch's default Conv2d initialisation (as the Python twin's plain nn.Conv2d gets): Kaiming fan-out would
+        // start training with logits of size ~10 and a cross-entropy near 30.
+        classifier = Conv2d(inputChannels: width, outputChannels: classCount, kernelSize: 1, initialization: .pytorchDefault, generator: &generator)
         super.init()
         register(conv, as: "conv")
         register(bn, as: "bn")
@@ -51,6 +53,6 @@ public final class UpsampleDecoder: Module {
     }
 }
 
-/// The auxiliary head on layer3 used in training: an `UpsampleDecoder` of width 256 (names `aux.conv.weight`,
+/// The auxiliary head on layer3 used in training: an `UpsampleDecoder` of width 256 x the width multiplier (names `aux.conv.weight`,
 /// `aux.bn.*`, `aux.classifier.*`). It never runs in evaluation and model files omit it by default.
 public typealias AuxiliaryHead = UpsampleDecoder

@@ -11,6 +11,8 @@ final class OneDNNPrimitive {
 
     /// Creates the primitive for `descriptor`, taking ownership of the descriptor.
     init(descriptor: dnnl_primitive_desc_t) {
+        // oneDNN sizes a primitive's work split by the OpenMP thread count it sees when compiling it.
+        TensorEngine.applyThreadCountToCurrentThread()
         var primitive: dnnl_primitive_t?
         dnnlRequire(dnnl_primitive_create(&primitive, descriptor), "dnnl_primitive_create")
         self.descriptor = descriptor
@@ -41,8 +43,14 @@ final class OneDNNPrimitive {
         return pointer.pointee
     }
 
+    /// Serialises executions on the engine's single stream, which oneDNN does not make thread-safe. Each
+    /// execution already uses all `TensorEngine.threadCount` threads, so little is lost.
+    private static let streamLock = NSLock()
+
     /// Runs the primitive on `arguments` (argument index, memory) and waits for it to finish.
     func execute(_ arguments: [(Int32, OneDNNMemory)]) {
+        OneDNNPrimitive.streamLock.lock()
+        defer { OneDNNPrimitive.streamLock.unlock() }
         TensorEngine.applyThreadCountToCurrentThread()
         let cArguments = arguments.map { dnnl_exec_arg_t(arg: $0.0, memory: $0.1.handle) }
         let engine = OneDNNEngine.shared

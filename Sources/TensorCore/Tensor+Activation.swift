@@ -2,12 +2,19 @@
 /// - Parameter input: any shape.
 /// - Returns: the shape of `input`.
 public func relu(_ input: Tensor) -> Tensor {
-    var output = input.mapElements { $0 > 0 ? $0 : 0 }
+    var output = input.mapElements(ReLUKernel())
     let savedOutput = output.detached()
-    output.recordOperation(inputs: [input]) { gradient in
-        [gradient.zipElements(savedOutput) { upstream, value in value > 0 ? upstream : 0 }]
-    }
+    output.recordOperation(inputs: [input]) { gradient in [gradient.zipElements(savedOutput, ReLUGradientKernel())] }
     return output
+}
+
+struct ReLUKernel: UnaryKernel {
+    @inline(__always) func callAsFunction(_ value: Float) -> Float { value > 0 ? value : 0 }
+}
+
+/// The upstream gradient where the ReLU output is positive, else 0.
+struct ReLUGradientKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ upstream: Float, _ output: Float) -> Float { output > 0 ? upstream : 0 }
 }
 
 /// Softmax over the last axis (the channels of an NHWC tensor), computed stably (max subtracted).
@@ -21,19 +28,7 @@ public func softmax(_ input: Tensor) -> Tensor {
         input.withUnsafeBufferPointer { source in
             let x = source.baseAddress!, y = result.baseAddress!
             parallelBlocks(rows, minimumBlock: max(1, 16384 / channels)) { range in
-                for row in range {
-                    let source = x + row * channels, target = y + row * channels
-                    var largest = -Float.infinity
-                    for c in 0..<channels { largest = max(largest, source[c]) }
-                    var total: Float = 0
-                    for c in 0..<channels {
-                        let value = (source[c] - largest).exp()
-                        target[c] = value
-                        total += value
-                    }
-                    let scale = 1 / total
-                    for c in 0..<channels { target[c] *= scale }
-                }
+                SoftmaxRows.forEachChunk(source: x, target: { y + $0 * channels }, channels: channels, rows: range) { _, _, _, _ in }
             }
         }
     }
@@ -61,14 +56,27 @@ public func softmax(_ input: Tensor) -> Tensor {
 }
 
 extension Float {
-    /// e^self through Foundation-free libm (`expf`).
+    /// e^self, branch-free so that loops calling it vectorise (libm's `expf` is an opaque call per element).
+    ///
+    /// Splits self = n * ln 2 + r with |r| <= ln 2 / 2 (n by the 1.5 * 2^23 rounding trick), evaluates a
+    /// degree-7 Taylor polynomial of e^r (relative error < 2e-7 on that interval) and scales by 2^n built in
+    /// the exponent bits. Inputs are clamped to [-87, 88], where Float32 e^x is normal; softmax and
+    /// cross-entropy only pass values <= 0.
     @inline(__always)
     func exp() -> Float {
-        #if canImport(Glibc)
-        return Glibc.expf(self)
-        #else
-        return Darwin.expf(self)
-        #endif
+        let x = Swift.min(Swift.max(self, -87), 88)
+        let shifted = x * 1.442_695_04 + 12_582_912  // n + 1.5 * 2^23: n sits in the low mantissa bits
+        let n = shifted - 12_582_912
+        let r = (x - n * 0.693_145_75) - n * 1.428_606_8e-6  // ln 2 split so that n * 0.693_145_75 is exact
+        var p: Float = 1.0 / 5040
+        p = p * r + 1.0 / 720
+        p = p * r + 1.0 / 120
+        p = p * r + 1.0 / 24
+        p = p * r + 1.0 / 6
+        p = p * r + 0.5
+        p = p * r + 1
+        p = p * r + 1
+        return p * Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) << 23)
     }
 
     /// Natural logarithm (`logf`).

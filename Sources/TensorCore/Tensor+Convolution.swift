@@ -15,18 +15,18 @@
 public func conv2d(_ input: Tensor, weight: Tensor, bias: Tensor? = nil,
                    stride: Int = 1, padding: Int = 0, dilation: Int = 1) -> Tensor {
     checkShapes(input.rank == 4 && weight.rank == 4 && input.shape[3] == weight.shape[1],
-                 "conv2d: input \(input.shape) must be [N, H, W, C] and weight \(weight.shape) [O, C, KH, KW] with equal C")
+                "conv2d: input \(input.shape) must be [N, H, W, C] and weight \(weight.shape) [O, C, KH, KW] with equal C")
     checkShapes(bias == nil || bias!.shape == [weight.shape[0]],
-                 "conv2d: bias \(bias?.shape ?? []) must be [\(weight.shape[0])] for weight \(weight.shape)")
+                "conv2d: bias \(bias?.shape ?? []) must be [\(weight.shape[0])] for weight \(weight.shape)")
     checkShapes(stride >= 1 && padding >= 0 && dilation >= 1,
-                 "conv2d: stride \(stride) and dilation \(dilation) must be >= 1, padding \(padding) >= 0")
+                "conv2d: stride \(stride) and dilation \(dilation) must be >= 1, padding \(padding) >= 0")
     let geometry = ConvolutionGeometry(
         batch: input.shape[0], inputHeight: input.shape[1], inputWidth: input.shape[2], inputChannels: input.shape[3],
         outputChannels: weight.shape[0], kernelHeight: weight.shape[2], kernelWidth: weight.shape[3],
         strideHeight: stride, strideWidth: stride, paddingHeight: padding, paddingWidth: padding,
         dilationHeight: dilation, dilationWidth: dilation, hasBias: bias != nil)
     checkShapes(geometry.outputHeight >= 1 && geometry.outputWidth >= 1,
-                 "conv2d: input \(input.shape) is smaller than the dilated kernel \(weight.shape) (dilation \(dilation), padding \(padding))")
+                "conv2d: input \(input.shape) is smaller than the dilated kernel \(weight.shape) (dilation \(dilation), padding \(padding))")
     let plan = ConvolutionPlan.plan(for: geometry)
     var output = Tensor(shape: geometry.outputShape) { output in
         input.withUnsafeBufferPointer { source in

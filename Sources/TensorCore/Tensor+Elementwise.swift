@@ -1,29 +1,61 @@
 /// Elementwise maps shared by the arithmetic ops: parallel over blocks of at least 32k scalars.
 private let elementwiseBlock = 1 << 15
 
+/// A scalar function applied elementwise. Kernels are structs passed as generic arguments rather than
+/// closures: a closure reaching the loop through `DispatchQueue.concurrentPerform` stays an indirect call
+/// per element, while a generic kernel is specialised and inlined, so the loop vectorises.
+protocol UnaryKernel {
+    func callAsFunction(_ value: Float) -> Float
+}
+
+/// A scalar function of two tensors' corresponding elements (see `UnaryKernel`).
+protocol BinaryKernel {
+    func callAsFunction(_ lhs: Float, _ rhs: Float) -> Float
+}
+
+struct ScaleKernel: UnaryKernel {
+    let scale: Float
+    @inline(__always) func callAsFunction(_ value: Float) -> Float { value * scale }
+}
+
+struct OffsetKernel: UnaryKernel {
+    let offset: Float
+    @inline(__always) func callAsFunction(_ value: Float) -> Float { value + offset }
+}
+
+struct AddKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ lhs: Float, _ rhs: Float) -> Float { lhs + rhs }
+}
+
+struct SubtractKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ lhs: Float, _ rhs: Float) -> Float { lhs - rhs }
+}
+
+struct MultiplyKernel: BinaryKernel {
+    @inline(__always) func callAsFunction(_ lhs: Float, _ rhs: Float) -> Float { lhs * rhs }
+}
+
 extension Tensor {
-    /// A tensor of this shape whose element i is `transform(self[i])`.
-    @inline(__always)
-    func mapElements(_ transform: (Float) -> Float) -> Tensor {
+    /// A tensor of this shape whose element i is `kernel(self[i])`.
+    func mapElements<Kernel: UnaryKernel>(_ kernel: Kernel) -> Tensor {
         Tensor(shape: shape) { output in
             withUnsafeBufferPointer { input in
                 let source = input.baseAddress!, target = output.baseAddress!
                 parallelBlocks(output.count, minimumBlock: elementwiseBlock) { range in
-                    for index in range { target[index] = transform(source[index]) }
+                    for index in range { target[index] = kernel(source[index]) }
                 }
             }
         }
     }
 
-    /// A tensor of this shape whose element i is `combine(self[i], other[i])`.
-    @inline(__always)
-    func zipElements(_ other: Tensor, _ combine: (Float, Float) -> Float) -> Tensor {
+    /// A tensor of this shape whose element i is `kernel(self[i], other[i])`.
+    func zipElements<Kernel: BinaryKernel>(_ other: Tensor, _ kernel: Kernel) -> Tensor {
         Tensor(shape: shape) { output in
             withUnsafeBufferPointer { lhs in
                 other.withUnsafeBufferPointer { rhs in
                     let a = lhs.baseAddress!, b = rhs.baseAddress!, target = output.baseAddress!
                     parallelBlocks(output.count, minimumBlock: elementwiseBlock) { range in
-                        for index in range { target[index] = combine(a[index], b[index]) }
+                        for index in range { target[index] = kernel(a[index], b[index]) }
                     }
                 }
             }
@@ -34,7 +66,7 @@ extension Tensor {
     /// - Parameters: lhs, rhs: any shape, equal.
     public static func + (lhs: Tensor, rhs: Tensor) -> Tensor {
         checkShapes(lhs.shape == rhs.shape, "Tensor + Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
-        var result = lhs.zipElements(rhs, +)
+        var result = lhs.zipElements(rhs, AddKernel())
         result.recordOperation(inputs: [lhs, rhs]) { gradient in [gradient, gradient] }
         return result
     }
@@ -43,7 +75,7 @@ extension Tensor {
     /// - Parameters: lhs, rhs: any shape, equal.
     public static func - (lhs: Tensor, rhs: Tensor) -> Tensor {
         checkShapes(lhs.shape == rhs.shape, "Tensor - Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
-        var result = lhs.zipElements(rhs, -)
+        var result = lhs.zipElements(rhs, SubtractKernel())
         result.recordOperation(inputs: [lhs, rhs]) { gradient in [gradient, gradient * -1] }
         return result
     }
@@ -52,10 +84,10 @@ extension Tensor {
     /// - Parameters: lhs, rhs: any shape, equal.
     public static func * (lhs: Tensor, rhs: Tensor) -> Tensor {
         checkShapes(lhs.shape == rhs.shape, "Tensor * Tensor: shapes \(lhs.shape) and \(rhs.shape) differ")
-        var result = lhs.zipElements(rhs, *)
+        var result = lhs.zipElements(rhs, MultiplyKernel())
         let savedLeft = lhs.detached(), savedRight = rhs.detached()
         result.recordOperation(inputs: [lhs, rhs]) { gradient in
-            [gradient.zipElements(savedRight, *), gradient.zipElements(savedLeft, *)]
+            [gradient.zipElements(savedRight, MultiplyKernel()), gradient.zipElements(savedLeft, MultiplyKernel())]
         }
         return result
     }
@@ -63,8 +95,8 @@ extension Tensor {
     /// Every element multiplied by `scale`.
     /// - Parameter tensor: any shape.
     public static func * (tensor: Tensor, scale: Float) -> Tensor {
-        var result = tensor.mapElements { $0 * scale }
-        result.recordOperation(inputs: [tensor]) { gradient in [gradient.mapElements { $0 * scale }] }
+        var result = tensor.mapElements(ScaleKernel(scale: scale))
+        result.recordOperation(inputs: [tensor]) { gradient in [gradient.mapElements(ScaleKernel(scale: scale))] }
         return result
     }
 
@@ -75,7 +107,7 @@ extension Tensor {
     /// `offset` added to every element.
     /// - Parameter tensor: any shape.
     public static func + (tensor: Tensor, offset: Float) -> Tensor {
-        var result = tensor.mapElements { $0 + offset }
+        var result = tensor.mapElements(OffsetKernel(offset: offset))
         result.recordOperation(inputs: [tensor]) { gradient in [gradient] }
         return result
     }

@@ -35,16 +35,16 @@ public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100
             weights.withUnsafeBufferPointer { weightBuffer in
                 let x = source.baseAddress!, target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
                 return parallelChannelSums(rows: pixels, channels: 1, quantities: 2, minimumRows: max(1, 16384 / classes)) { range, total in
-                    for pixel in range where target[pixel] >= 0 {
-                        let row = x + pixel * classes
-                        var largest = -Float.infinity
-                        for c in 0..<classes { largest = max(largest, row[c]) }
-                        var expSum: Float = 0
-                        for c in 0..<classes { expSum += (row[c] - largest).exp() }
-                        let label = Int(target[pixel])
-                        let negativeLogLikelihood = largest + expSum.log() - row[label]
-                        total[0] += Double(w[label]) * Double(negativeLogLikelihood)
-                        total[1] += Double(w[label])
+                    // Probabilities land in a per-block scratch; the loss needs only each row's max and sum.
+                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: SoftmaxRows.chunk * classes)
+                    defer { scratch.deallocate() }
+                    SoftmaxRows.forEachChunk(source: x, target: { _ in scratch }, channels: classes, rows: range) { first, count, maxima, expSums in
+                        for offset in 0..<count where target[first + offset] >= 0 {
+                            let pixel = first + offset, label = Int(target[pixel])
+                            let negativeLogLikelihood = maxima[offset] + expSums[offset].log() - x[pixel * classes + label]
+                            total[0] += Double(w[label]) * Double(negativeLogLikelihood)
+                            total[1] += Double(w[label])
+                        }
                     }
                 }
             }
@@ -63,24 +63,16 @@ public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100
                         let x = source.baseAddress!, dx = result.baseAddress!
                         let target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
                         parallelBlocks(pixels, minimumBlock: max(1, 16384 / classes)) { range in
+                            SoftmaxRows.forEachChunk(source: x, target: { dx + $0 * classes }, channels: classes, rows: range) { _, _, _, _ in }
                             for pixel in range {
-                                let row = x + pixel * classes, out = dx + pixel * classes
+                                let out = dx + pixel * classes
                                 guard target[pixel] >= 0 else {
                                     for c in 0..<classes { out[c] = 0 }
                                     continue
                                 }
                                 let label = Int(target[pixel])
-                                var largest = -Float.infinity
-                                for c in 0..<classes { largest = max(largest, row[c]) }
-                                var expSum: Float = 0
-                                for c in 0..<classes {
-                                    let value = (row[c] - largest).exp()
-                                    out[c] = value
-                                    expSum += value
-                                }
                                 let pixelScale = scale * w[label]
-                                let normaliser = pixelScale / expSum
-                                for c in 0..<classes { out[c] *= normaliser }
+                                for c in 0..<classes { out[c] *= pixelScale }
                                 out[label] -= pixelScale
                             }
                         }

@@ -40,12 +40,22 @@ public enum TensorEngine {
     }()
 }
 
-/// Splits `0..<count` into at most `TensorEngine.threadCount` contiguous blocks of at least `minimumBlock`
-/// items and runs `body` on each block, concurrently when there is more than one.
+/// How many blocks to split `count` items into: several per thread, so that when a worker thread starts
+/// late (another process holds its core) the calling thread, which takes blocks from the same queue,
+/// does its share instead of waiting. One block when the work is small or only one thread is allowed.
+@inline(__always)
+func blockCount(_ count: Int, minimumBlock: Int) -> Int {
+    let threads = TensorEngine.threadCount
+    guard threads > 1 else { return 1 }
+    return max(1, min(threads * 8, count / max(minimumBlock, 1)))
+}
+
+/// Splits `0..<count` into contiguous blocks of at least `minimumBlock` items (see `blockCount`) and runs
+/// `body` on each block, concurrently on up to `TensorEngine.threadCount` threads.
 @inline(__always)
 func parallelBlocks(_ count: Int, minimumBlock: Int = 4096, _ body: (Range<Int>) -> Void) {
     guard count > 0 else { return }
-    let blocks = max(1, min(TensorEngine.threadCount, count / max(minimumBlock, 1)))
+    let blocks = blockCount(count, minimumBlock: minimumBlock)
     if blocks == 1 { body(0..<count); return }
     let blockSize = (count + blocks - 1) / blocks
     DispatchQueue.concurrentPerform(iterations: blocks) { block in
@@ -60,7 +70,7 @@ func parallelBlocks(_ count: Int, minimumBlock: Int = 4096, _ body: (Range<Int>)
 func parallelChannelSums(rows: Int, channels: Int, quantities: Int, minimumRows: Int,
                          _ body: (Range<Int>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
     let width = quantities * channels
-    let blocks = max(1, min(TensorEngine.threadCount, rows / max(minimumRows, 1)))
+    let blocks = blockCount(rows, minimumBlock: minimumRows)
     var partials = [Double](repeating: 0, count: blocks * width)
     let blockSize = (rows + blocks - 1) / max(blocks, 1)
     partials.withUnsafeMutableBufferPointer { buffer in

@@ -13,12 +13,12 @@ enum ArgumentParsing {
         return values
     }
 
-    static func window(_ text: String, option: String) throws -> (column: Int, row: Int, width: Int, height: Int) {
+    static func window(_ text: String, option: String) throws -> RasterWindow {
         let values = try integers(text, option: option)
         guard values.count == 4, values[0] >= 0, values[1] >= 0, values[2] > 0, values[3] > 0 else {
             throw ValidationError("\(option) takes COL,ROW,WIDTH,HEIGHT in pixels (offsets >= 0, sizes > 0), not \"\(text)\"")
         }
-        return (values[0], values[1], values[2], values[3])
+        return RasterWindow(columnOffset: values[0], rowOffset: values[1], columnCount: values[2], rowCount: values[3])
     }
 
     static func creationOptions(_ items: [String]) throws -> [String: String] {

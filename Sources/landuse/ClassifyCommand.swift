@@ -80,10 +80,7 @@ struct ClassifyCommand: ParsableCommand {
         options.confidenceURL = confidence.map(URL.init(fileURLWithPath:))
         options.format = format
         options.creationOptions = try ArgumentParsing.creationOptions(creationOptions)
-        if let window {
-            let w = try ArgumentParsing.window(window, option: "--window")
-            options.window = RasterWindow(columnOffset: w.column, rowOffset: w.row, columnCount: w.width, rowCount: w.height)
-        }
+        options.window = try window.map { try ArgumentParsing.window($0, option: "--window") }
         ClassifyJob.setThreads(threads)
         let cancellation = CancellationFlag()
         cancellation.catchInterrupts()

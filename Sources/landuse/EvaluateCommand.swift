@@ -51,10 +51,7 @@ struct EvaluateCommand: ParsableCommand {
     func run() throws {
         var options = ClassifyOptions(chipSize: chipSize, overlap: overlap, augmentation: tta)
         options.bands = try bands.map { try ArgumentParsing.integers($0, option: "--bands") }
-        if let window {
-            let w = try ArgumentParsing.window(window, option: "--window")
-            options.window = RasterWindow(columnOffset: w.column, rowOffset: w.row, columnCount: w.width, rowCount: w.height)
-        }
+        options.window = try window.map { try ArgumentParsing.window($0, option: "--window") }
         ClassifyJob.setThreads(threads)
         let cancellation = CancellationFlag()
         cancellation.catchInterrupts()

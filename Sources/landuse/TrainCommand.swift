@@ -53,6 +53,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight of the auxiliary layer3 loss; 0 removes the auxiliary head.")
     var auxWeight: Float = 0.4
 
+    @Option(help: "Width multiplier of every channel count, 0.25 to 1 (0.5: about a quarter of the parameters; --backbone-weights needs 1).")
+    var width: Float = 1
+
     @Option(help: "Training chip edge in pixels.")
     var chipSize: Int = 128
 
@@ -153,6 +156,7 @@ struct TrainCommand: ParsableCommand {
         options.outputStride = outputStride
         options.pyramidSizes = pyramidSizes.lowercased() == "none" ? [] : try ArgumentParsing.integers(pyramidSizes, option: "--pyramid-sizes")
         options.auxWeight = auxWeight
+        options.width = width
         options.chipSize = chipSize
         options.batchSize = batchSize
         options.iterations = iterations
@@ -161,8 +165,8 @@ struct TrainCommand: ParsableCommand {
         options.learningRate = lr
         options.weightDecay = weightDecay
         options.classWeighting = classWeights
-        options.trainWindow = try trainWindow.map { try Self.window($0, option: "--train-window") }
-        options.validationWindow = try valWindow.map { try Self.window($0, option: "--val-window") }
+        options.trainWindow = try trainWindow.map { try ArgumentParsing.window($0, option: "--train-window") }
+        options.validationWindow = try valWindow.map { try ArgumentParsing.window($0, option: "--val-window") }
         options.validationImage = valImage.map(URL.init(fileURLWithPath:))
         options.validationLabels = valLabels.map(URL.init(fileURLWithPath:))
         options.validateEvery = valEvery
@@ -200,10 +204,5 @@ struct TrainCommand: ParsableCommand {
         } else if !quiet {
             print("wrote \(summary.output): best validation mIoU \(String(format: "%.4f", summary.bestValidationMIoU)) at iteration \(summary.bestIteration) of \(summary.iterations)")
         }
-    }
-
-    private static func window(_ text: String, option: String) throws -> RasterWindow {
-        let w = try ArgumentParsing.window(text, option: option)
-        return RasterWindow(columnOffset: w.column, rowOffset: w.row, columnCount: w.width, rowCount: w.height)
     }
 }

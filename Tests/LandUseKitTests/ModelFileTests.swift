@@ -209,6 +209,39 @@ final class ModelFileTests: XCTestCase {
         }
     }
 
+    /// A width-0.5 network round-trips, `info` names its width, and its tensors do not pass for width 1's.
+    func testHalfWidthRoundTripAndInfo() throws {
+        var narrow = configuration
+        narrow.width = 0.5
+        let model = PSPNet(configuration: narrow, seed: 4)
+        model.eval()
+        let url = try temporaryURL("narrow.safetensors")
+        try ModelFile.write(model, description: describe(narrow), to: url)
+        let loaded = try ModelFile(contentsOf: url)
+        XCTAssertEqual(loaded.modelDescription.architecture.width, 0.5)
+        XCTAssertEqual(loaded.model.stateDict()["backbone.layer4.1.conv2.weight"]?.shape, [256, 256, 3, 3])
+        let x = input()
+        XCTAssertEqual(Tensor.withoutRecording { loaded.model(x) }.scalars, Tensor.withoutRecording { model(x) }.scalars)
+
+        let report = try ModelInfoTool.report(for: url)
+        XCTAssertTrue(report.summary.contains("aux weight 0.4, width 0.5\n"), report.summary)
+        let json = try report.json()
+        XCTAssertTrue(json.contains("\"width\" : 0.5"), json)
+        let fullURL = try temporaryURL("full.safetensors")
+        try ModelFile.write(try randomModel(configuration), description: describe(configuration), to: fullURL)
+        XCTAssertFalse(try ModelInfoTool.report(for: fullURL).summary.contains("width"), "width 1 is not mentioned")
+
+        // Width-1 tensors under a width-0.5 description.
+        let tensors = try randomModel(configuration).stateDict().filter { !$0.key.hasPrefix("aux.") }
+        assertRefused(try SafeTensorsWriter.encode(tensors, metadata: [ModelFile.metadataKey: try metadataJSON(describe(narrow))]), [
+            "has shape [64] but the architecture needs [32]", "more wrong shapes", ", width 0.5)",
+        ])
+        var tooNarrow = narrow
+        tooNarrow.width = 0.1
+        assertRefused(try SafeTensorsWriter.encode(tensors, metadata: [ModelFile.metadataKey: try metadataJSON(describe(tooNarrow))]),
+                      ["the description is not valid", "width is 0.1"])
+    }
+
     private func metadataJSON(_ description: ModelDescription) throws -> String {
         String(decoding: try JSONEncoder().encode(description), as: UTF8.self)
     }

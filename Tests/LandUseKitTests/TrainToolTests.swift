@@ -96,6 +96,18 @@ final class TrainToolTests: XCTestCase {
         XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("--val-window"), "\($0)") }
     }
 
+    func testWidthIsValidatedAndRefusesTorchvisionWeights() throws {
+        var options = options(output: "m.safetensors", iterations: 2)
+        options.width = 0.1
+        XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("width is 0.1"), "\($0)") }
+        options.width = 0.5
+        options.backboneWeights = URL(fileURLWithPath: "/nonexistent/resnet18.safetensors")
+        XCTAssertThrowsError(try TrainTool(options: options).run()) {
+            XCTAssertTrue("\($0)".contains("torchvision ResNet weights fit width 1.0 only: train from scratch or use --width 1"), "\($0)")
+        }
+        XCTAssertEqual(options.configuration(classCount: 3, bandCount: 6).width, 0.5)
+    }
+
     func testClassWeightsFollowTheirFormulas() {
         let counts = [100, 300, 0, 600]
         XCTAssertEqual(ClassWeighting.none.weights(counts: counts), [1, 1, 1, 1])

@@ -63,6 +63,17 @@ final class EncoderWeightsTests: XCTestCase {
         XCTAssertEqual(PSPNet.adaptStemWeight(rgb, bandCount: 6).scalars, [1.5, 3, 4.5, 1.5, 3, 4.5])
     }
 
+    func testRefusesNarrowNetworks() throws {
+        let (_, file) = try torchvisionResNet18()
+        let model = PSPNet(configuration: PSPNetConfiguration(backbone: .resnet18, classCount: 4, bandCount: 6, width: 0.5))
+        let before = model.stateDict()["backbone.conv1.weight"]!.scalars
+        XCTAssertThrowsError(try model.loadEncoderWeights(from: file)) { error in
+            XCTAssertTrue(error is WeightImportError, "\(error)")
+            XCTAssertTrue("\(error)".contains("torchvision ResNet weights fit width 1.0 only: train from scratch or use --width 1"), "\(error)")
+        }
+        XCTAssertEqual(model.stateDict()["backbone.conv1.weight"]?.scalars, before, "a refused import changes nothing")
+    }
+
     func testRefusesIncompleteOrForeignEncoders() throws {
         let (_, incomplete) = try torchvisionResNet18(dropping: "layer3.0.conv1.weight")
         let model = PSPNet(configuration: PSPNetConfiguration(backbone: .resnet18, classCount: 4, bandCount: 6))

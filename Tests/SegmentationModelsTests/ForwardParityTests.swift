@@ -18,12 +18,14 @@ final class ForwardParityTests: XCTestCase {
 
     /// Builds the fixture model for a configuration and returns (logits, PyTorch logits).
     func run(_ backbone: Backbone, outputStride: Int, sizes: [Int], decoder: Decoder, input inputName: String = "input",
-             height: Int = PSPNetFixture.height, width: Int = PSPNetFixture.width, suffix: String = "") throws -> (Tensor, Tensor) {
+             height: Int = PSPNetFixture.height, width: Int = PSPNetFixture.width, suffix: String = "",
+             multiplier: Float = 1) throws -> (Tensor, Tensor) {
         let tag = sizes.isEmpty ? "none" : sizes.map(String.init).joined()
-        let fixture = try PSPNetFixture.file("forward-\(backbone.rawValue)-os\(outputStride)-\(tag)-\(decoder.rawValue)\(suffix).safetensors")
+        let fixture = try PSPNetFixture.file(
+            "forward-\(backbone.rawValue)-os\(outputStride)-\(tag)-\(decoder.rawValue)\(suffix)\(PSPNetFixture.widthSuffix(multiplier)).safetensors")
         let model = PSPNet(configuration: PSPNetConfiguration(
             backbone: backbone, outputStride: outputStride, pyramidSizes: sizes, decoder: decoder, auxWeight: 0.4,
-            classCount: PSPNetFixture.classes, bandCount: PSPNetFixture.bands))
+            classCount: PSPNetFixture.classes, bandCount: PSPNetFixture.bands, width: multiplier))
         try CounterRandom.initialise(model)
         model.eval()
         let input = CounterRandom.input(inputName, batch: 1, height: height, width: width, bands: PSPNetFixture.bands)
@@ -32,14 +34,15 @@ final class ForwardParityTests: XCTestCase {
     }
 
     func check(_ backbone: Backbone, outputStride: Int, sizes: [Int], decoder: Decoder = .upsample, tiny: Bool = false,
-               file: StaticString = #filePath, line: UInt = #line) throws {
+               multiplier: Float = 1, file: StaticString = #filePath, line: UInt = #line) throws {
         let (height, width) = tiny ? (11, 7) : (PSPNetFixture.height, PSPNetFixture.width)
         let (logits, expected) = try run(backbone, outputStride: outputStride, sizes: sizes, decoder: decoder,
-                                         input: tiny ? "tiny-input" : "input", height: height, width: width, suffix: tiny ? "-tiny" : "")
+                                         input: tiny ? "tiny-input" : "input", height: height, width: width, suffix: tiny ? "-tiny" : "",
+                                         multiplier: multiplier)
         XCTAssertEqual(logits.shape, [1, height, width, PSPNetFixture.classes], file: file, line: line)
         let error = maximumAbsoluteDifference(logits, expected)
         let scale = expected.scalars.map(abs).max() ?? 0
-        print("parity \(backbone.rawValue) os\(outputStride) \(sizes) \(decoder.rawValue)\(tiny ? " 11x7" : ""): max-abs \(error) (logits up to \(scale))")
+        print("parity \(backbone.rawValue) os\(outputStride) \(sizes) \(decoder.rawValue)\(tiny ? " 11x7" : "")\(multiplier == 1 ? "" : " width \(multiplier)"): max-abs \(error) (logits up to \(scale))")
         XCTAssertGreaterThan(scale, 0.1, "fixture logits are degenerate", file: file, line: line)
         XCTAssertLessThanOrEqual(error, ForwardParityTests.tolerance, file: file, line: line)
     }
@@ -71,6 +74,12 @@ final class ForwardParityTests: XCTestCase {
     func testFPNDecoder() throws {
         try check(.resnet18, outputStride: 8, sizes: [1, 3, 5, 6], decoder: .fpn)
         try check(.resnet50, outputStride: 16, sizes: [1, 3, 5, 6], decoder: .fpn)
+    }
+
+    /// Width multiplier 0.5: every channel count halved (PyTorch twin with the same rounding rule).
+    func testHalfWidth() throws {
+        try check(.resnet18, outputStride: 8, sizes: [1, 3, 5, 6], decoder: .upsample, multiplier: 0.5)
+        try check(.resnet18, outputStride: 8, sizes: [1, 3, 5, 6], decoder: .fpn, multiplier: 0.5)
     }
 
     /// An 11 x 7 input: feature maps of 2 x 1 (OS 8) and 1 x 1 (OS 16), far smaller than the 3, 5 and 6 bins.

@@ -18,6 +18,9 @@ enum PSPNetFixture {
     }
 
     static let bands = 6, classes = 7, height = 45, width = 61
+
+    /// The file-name suffix of fixtures for a width multiplier ("" for 1, "-width0.5" for 0.5), as the script writes it.
+    static func widthSuffix(_ multiplier: Float) -> String { multiplier == 1 ? "" : "-width\(multiplier)" }
 }
 
 /// Largest |a - b| over two equally shaped tensors.

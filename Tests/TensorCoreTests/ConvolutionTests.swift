@@ -101,4 +101,18 @@ final class ConvolutionTests: XCTestCase {
         conv2d(leafAgain, weight: weight, padding: 1).sum().backward()
         assertClose(leafAgain.gradient!, gradientBefore * 2, tolerance: 1e-4, "input gradient scales with the weights")
     }
+
+    func testConcurrentCallsFromSeveralThreadsAgree() {
+        var values = TestValues(seed: 6)
+        let inputs = (0..<4).map { _ in values.tensor([1, 8, 8, 16]) }
+        let weight = values.tensor([16, 16, 3, 3])
+        let sequential = inputs.map { conv2d($0, weight: weight, padding: 1).scalars }
+        var concurrent = [[Float]](repeating: [], count: inputs.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { index in
+            let result = conv2d(inputs[index], weight: weight, padding: 1).scalars
+            lock.withLock { concurrent[index] = result }
+        }
+        XCTAssertEqual(concurrent, sequential)
+    }
 }

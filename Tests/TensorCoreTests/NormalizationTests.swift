@@ -28,6 +28,24 @@ final class NormalizationTests: XCTestCase {
         }
     }
 
+    func testLargeMeanOffsetKeepsVarianceAccurate() {
+        var values = TestValues(seed: 23)
+        let input = values.tensor([2, 4, 4, 3]) + 1000
+        var runningMean = Tensor(shape: [3]), runningVariance = Tensor(shape: [3], repeating: 1)
+        let output = batchNorm(input, weight: Tensor(shape: [3], repeating: 1), bias: Tensor(shape: [3]),
+                               runningMean: &runningMean, runningVariance: &runningVariance, training: true, momentum: 1)
+        for channel in 0..<3 {
+            let column = (0..<32).map { Double(input[flat: $0 * 3 + channel]) }
+            let mean = column.reduce(0, +) / 32
+            let variance = column.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 32
+            XCTAssertEqual(Double(runningVariance[flat: channel]), variance * 32 / 31, accuracy: variance * 1e-4)
+            for row in 0..<32 {
+                XCTAssertEqual(Double(output[flat: row * 3 + channel]), (column[row] - mean) / (variance + 1e-5).squareRoot(),
+                               accuracy: 1e-3)
+            }
+        }
+    }
+
     func testEvaluationUsesRunningStatisticsAndLeavesThem() {
         let input = Tensor(shape: [1, 1, 2, 2], scalars: [1, 2, 3, 4])
         var runningMean = Tensor(shape: [2], scalars: [1, 2])

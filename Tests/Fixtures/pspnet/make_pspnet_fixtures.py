@@ -17,6 +17,8 @@ Files:
   train-resnet18-os8-1356-upsample.safetensors   one training step (see train_fixture below)
   keys-<backbone>-os8-1356-<decoder>.txt   the state dict in order, one "name<TAB>shape<TAB>kind" line per
       tensor (shape as 64x6x7x7, kind parameter or buffer), for resnet18/resnet50 with both decoders
+  forward-resnet18-os8-1356-<decoder>-width0.5.safetensors, keys-resnet18-os8-1356-<decoder>-width0.5.txt
+      the same for the network of width multiplier 0.5 (every channel count halved)
 """
 
 import os
@@ -75,15 +77,20 @@ def nhwc(tensor):
     return tensor.detach().permute(0, 2, 3, 1).contiguous().float()
 
 
-def forward_fixture(backbone, stride, sizes, decoder, input_name="input", height=HEIGHT, width=WIDTH, suffix=""):
-    model = PSPNet(backbone, BANDS, CLASSES, stride, sizes, decoder, aux_weight=0.4).double()
+def width_suffix(multiplier):
+    return "" if multiplier == 1.0 else f"-width{multiplier}"
+
+
+def forward_fixture(backbone, stride, sizes, decoder, input_name="input", height=HEIGHT, width=WIDTH, suffix="",
+                    multiplier=1.0):
+    model = PSPNet(backbone, BANDS, CLASSES, stride, sizes, decoder, aux_weight=0.4, width=multiplier).double()
     counter_initialise_(model).eval()
     x = counter_input(input_name, 1, height, width, BANDS).double()
     with torch.no_grad():
         logits = model(x)
     tag = "".join(str(s) for s in sizes) or "none"
     save_file({"logits": nhwc(logits)},
-              os.path.join(HERE, f"forward-{backbone}-os{stride}-{tag}-{decoder}{suffix}.safetensors"))
+              os.path.join(HERE, f"forward-{backbone}-os{stride}-{tag}-{decoder}{suffix}{width_suffix(multiplier)}.safetensors"))
 
 
 def summary(tensor):
@@ -132,12 +139,12 @@ def train_fixture():
     save_file(out, os.path.join(HERE, "train-resnet18-os8-1356-upsample.safetensors"))
 
 
-def key_list(backbone, decoder):
-    model = PSPNet(backbone, BANDS, CLASSES, 8, [1, 3, 5, 6], decoder, aux_weight=0.4)
+def key_list(backbone, decoder, multiplier=1.0):
+    model = PSPNet(backbone, BANDS, CLASSES, 8, [1, 3, 5, 6], decoder, aux_weight=0.4, width=multiplier)
     parameters = {name for name, _ in model.named_parameters()}
     lines = [f"{name}\t{'x'.join(str(d) for d in tensor.shape)}\t{'parameter' if name in parameters else 'buffer'}"
              for name, tensor in model.state_dict().items()]
-    with open(os.path.join(HERE, f"keys-{backbone}-os8-1356-{decoder}.txt"), "w") as out:
+    with open(os.path.join(HERE, f"keys-{backbone}-os8-1356-{decoder}{width_suffix(multiplier)}.txt"), "w") as out:
         out.write("\n".join(lines) + "\n")
 
 
@@ -145,6 +152,8 @@ if __name__ == "__main__":
     for backbone in ("resnet18", "resnet50"):
         for decoder in ("upsample", "fpn"):
             key_list(backbone, decoder)
+    for decoder in ("upsample", "fpn"):
+        key_list("resnet18", decoder, 0.5)
     torch.manual_seed(0)
     for backbone in ("resnet18", "resnet50"):
         for stride in (8, 16):
@@ -157,4 +166,6 @@ if __name__ == "__main__":
     for stride in (8, 16):
         for decoder in ("upsample", "fpn"):
             forward_fixture("resnet18", stride, [1, 3, 5, 6], decoder, "tiny-input", 11, 7, "-tiny")
+    for decoder in ("upsample", "fpn"):
+        forward_fixture("resnet18", 8, [1, 3, 5, 6], decoder, multiplier=0.5)
     train_fixture()
