@@ -25,31 +25,38 @@ struct ChipSource {
 
     /// Reads chip row `chipRow` over the chip columns touching `strip` and hands `emit` each full batch, then
     /// the row's last batch (`endsChipRow`). Stops early, returning false, when `emit` returns false.
-    /// The input's cached blocks are released after the read, so GDAL's block cache does not grow with the
-    /// raster (the rows a next chip row shares are decoded again).
+    ///
+    /// The input is read `batchSize` chip columns at a time (a window of one chip row by `batchSize` chips), so
+    /// the block in memory does not grow with the strip's width; batches still fill in chip order across those
+    /// reads, exactly as from one read of the whole row. GDAL's cached input blocks are kept through the
+    /// chip row (a scanline input decodes each row once) and released after it, so the cache does not grow
+    /// with the raster (rows that the next chip row shares are decoded again).
     func prepare(strip: Range<Int>, chipRow: Int, emit: (Prepared) throws -> Bool) throws -> Bool {
         let chipColumns = grid.chipColumns(touching: strip)
         let rows = grid.rowExtent(chipRow)
-        let columns = grid.columnExtent(chipColumns.lowerBound).lowerBound..<grid.columnExtent(chipColumns.upperBound - 1).upperBound
-        let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
-        let read = try dataset.read(
-            window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
-                           columnCount: local.columnCount, rowCount: local.rowCount),
-            bands: bands)
-        for band in Set(bands) { dataset.releaseCachedBlocks(band: band) }
-        let block = PixelBlock(window: local, bands: read.bands, values: read.values, isValid: read.isValid)
         var prepared = Prepared(batch: newBatch(), classified: 0, skipped: 0, endsChipRow: false)
-        for chipColumn in chipColumns {
-            if prepared.batch.cut(from: block, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
-                prepared.classified += 1
-            } else {
-                prepared.skipped += 1
-            }
-            if prepared.batch.isFull {
-                guard try emit(prepared) else { return false }
-                prepared = Prepared(batch: newBatch(), classified: 0, skipped: 0, endsChipRow: false)
+        for groupStart in stride(from: chipColumns.lowerBound, to: chipColumns.upperBound, by: batchSize) {
+            let group = groupStart..<min(groupStart + batchSize, chipColumns.upperBound)
+            let columns = grid.columnExtent(group.lowerBound).lowerBound..<grid.columnExtent(group.upperBound - 1).upperBound
+            let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
+            let read = try dataset.read(
+                window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
+                               columnCount: local.columnCount, rowCount: local.rowCount),
+                bands: bands)
+            let block = PixelBlock(window: local, bands: read.bands, values: read.values, isValid: read.isValid)
+            for chipColumn in group {
+                if prepared.batch.cut(from: block, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
+                    prepared.classified += 1
+                } else {
+                    prepared.skipped += 1
+                }
+                if prepared.batch.isFull {
+                    guard try emit(prepared) else { return false }
+                    prepared = Prepared(batch: newBatch(), classified: 0, skipped: 0, endsChipRow: false)
+                }
             }
         }
+        for band in Set(bands) { dataset.releaseCachedBlocks(band: band) }
         prepared.endsChipRow = true
         return try emit(prepared)
     }
