@@ -31,9 +31,10 @@ struct ChipBatch {
     }
 
     /// Cuts chip (`chipRow`, `chipColumn`) out of `block` (the rows of that chip row, the columns of the
-    /// strip), normalises it with `bands`' mean and std and queues it. Returns false (queuing nothing)
-    /// when the chip has no valid pixel.
-    mutating func cut(from block: PixelBlock, grid: ChipGrid, chipRow: Int, chipColumn: Int, bands: [BandInfo]) -> Bool {
+    /// strip), normalises it with `bands`' mean and std and queues it. Invalid pixels, and samples that
+    /// `sampleValid` marks invalid (`fill_missing_bands`), enter as 0, the band mean. Returns false (queuing
+    /// nothing) when the chip has no valid pixel.
+    mutating func cut(from block: PixelBlock, sampleValid: [Bool]? = nil, grid: ChipGrid, chipRow: Int, chipColumn: Int, bands: [BandInfo]) -> Bool {
         let rows = grid.rowExtent(chipRow)
         let columns = grid.columnExtent(chipColumn)
         let columnShift = columns.lowerBound - block.window.columnOffset
@@ -61,7 +62,7 @@ struct ChipBatch {
                                     anyValid = true
                                 }
                                 let destination = start + (y * size + x) * channels
-                                for band in 0..<channels {
+                                for band in 0..<channels where sampleValid?[pixel * channels + band] ?? true {
                                     target[destination + band] = (source[pixel * channels + band] - means[band]) * scales[band]
                                 }
                             }

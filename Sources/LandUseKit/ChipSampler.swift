@@ -102,27 +102,33 @@ public struct ChipSampler: Sendable {
                     guard scene.imageValid[nearest] else { continue }
                     labels[labelBase + y * size + x] = Float(scene.labels[nearest])
                     let destination = imageBase + (y * size + x) * bands
+                    // Missing samples (NaN) enter as 0, the band mean after normalisation, without jitter.
                     if scale == 1 {
                         for band in 0..<bands {
-                            images[destination + band] = ((pixels[nearest * bands + band] - means[band]) * scales[band]) * gains[band] + offsets[band]
+                            let value = pixels[nearest * bands + band]
+                            images[destination + band] = value.isNaN ? 0 : ((value - means[band]) * scales[band]) * gains[band] + offsets[band]
                         }
                     } else {
-                        // Bilinear over the valid neighbours (nearest pixel alone at edges and holes).
+                        // Bilinear over the valid neighbouring samples (the nearest sample alone at edges and holes).
                         let row0 = Int(row.rounded(.down)), column0 = Int(column.rounded(.down))
                         let fy = row - Float(row0), fx = column - Float(column0)
-                        var weightSum: Float = 0
+                        var weightSums = [Float](repeating: 0, count: bands)
                         var accumulated = [Float](repeating: 0, count: bands)
                         for (dy, wy) in [(0, 1 - fy), (1, fy)] {
                             for (dx, wx) in [(0, 1 - fx), (1, fx)] {
                                 let r = row0 + dy, c = column0 + dx
                                 guard r >= 0, r < scene.height, c >= 0, c < scene.width, scene.imageValid[r * scene.width + c], wy * wx > 0 else { continue }
-                                weightSum += wy * wx
-                                for band in 0..<bands { accumulated[band] += wy * wx * pixels[(r * scene.width + c) * bands + band] }
+                                for band in 0..<bands {
+                                    let sample = pixels[(r * scene.width + c) * bands + band]
+                                    guard !sample.isNaN else { continue }
+                                    weightSums[band] += wy * wx
+                                    accumulated[band] += wy * wx * sample
+                                }
                             }
                         }
                         for band in 0..<bands {
-                            let value = weightSum > 0 ? accumulated[band] / weightSum : pixels[nearest * bands + band]
-                            images[destination + band] = ((value - means[band]) * scales[band]) * gains[band] + offsets[band]
+                            let value = weightSums[band] > 0 ? accumulated[band] / weightSums[band] : pixels[nearest * bands + band]
+                            images[destination + band] = value.isNaN ? 0 : ((value - means[band]) * scales[band]) * gains[band] + offsets[band]
                         }
                     }
                 }

@@ -21,6 +21,8 @@ struct ChipSource {
     /// 1-based input bands in model order.
     let bands: [Int]
     let normalisation: [BandInfo]
+    /// How pixels that some bands miss enter the model (the model file's nodata policy).
+    let policy: NodataPolicy
     let batchSize: Int
 
     /// Reads chip row `chipRow` over the chip columns touching `strip` and hands `emit` each full batch, then
@@ -39,13 +41,14 @@ struct ChipSource {
             let group = groupStart..<min(groupStart + batchSize, chipColumns.upperBound)
             let columns = grid.columnExtent(group.lowerBound).lowerBound..<grid.columnExtent(group.upperBound - 1).upperBound
             let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
-            let read = try dataset.read(
+            let read = try PolicyBlock.read(
+                dataset,
                 window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
                                columnCount: local.columnCount, rowCount: local.rowCount),
-                bands: bands)
-            let block = PixelBlock(window: local, bands: read.bands, values: read.values, isValid: read.isValid)
+                bands: bands, policy: policy)
+            let block = PixelBlock(window: local, bands: read.block.bands, values: read.block.values, isValid: read.block.isValid)
             for chipColumn in group {
-                if prepared.batch.cut(from: block, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
+                if prepared.batch.cut(from: block, sampleValid: read.sampleValid, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
                     prepared.classified += 1
                 } else {
                     prepared.skipped += 1

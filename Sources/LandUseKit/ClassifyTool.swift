@@ -91,7 +91,8 @@ public final class ClassifyTool {
         let strips = columnStrips(grid: grid, maximumWidth: options.maximumStripWidth)
         var pass = PredictionPass(grid: grid)
         pass.chipsTotal = strips.reduce(0) { $0 + grid.rowCount * grid.chipColumns(touching: $1).count }
-        let source = ChipSource(dataset: dataset, area: area, grid: grid, bands: bands, normalisation: description.bands, batchSize: options.batchSize)
+        let source = ChipSource(dataset: dataset, area: area, grid: grid, bands: bands, normalisation: description.bands, policy: description.nodata,
+                                 batchSize: options.batchSize)
         let work = PredictionWork(
             grid: grid, area: area, strips: strips, classCount: description.classes.count, classifier: classifier, started: started,
             progress: progress)

@@ -12,9 +12,10 @@ public struct LabelledScene: Sendable {
     /// The window of the image (and labels) that was read.
     public let window: Window
     public let bandCount: Int
-    /// Image samples `[rows, columns, bands]`, raw (not normalised); 0 where invalid.
+    /// Image samples `[rows, columns, bands]`, raw (not normalised); NaN where the sample is missing
+    /// (the whole pixel is invalid, or under `fill_missing_bands` that band is).
     public let pixels: [Float]
-    /// Whether every image band is valid at each pixel.
+    /// Whether the pixel takes part, by the nodata policy (every band valid, or any band valid).
     public let imageValid: [Bool]
     /// Class index per pixel, or `ClassMapping.ignoreIndex`.
     public let labels: [UInt8]
@@ -26,7 +27,10 @@ public struct LabelledScene: Sendable {
     ///
     /// Throws when the two rasters are not on the same grid (with the `gdalwarp` command that fixes it),
     /// when a label value is neither a class, nodata nor in `ignoredValues`, or when labels are not integers.
-    public static func load(image: URL, labels: URL, bands: [Int]?, window: Window?, mapping: ClassMapping, ignoredValues: Set<Int>) throws -> LabelledScene {
+    public static func load(
+        image: URL, labels: URL, bands: [Int]?, window: Window?, mapping: ClassMapping, ignoredValues: Set<Int>,
+        policy: NodataPolicy = .maskedAsMean
+    ) throws -> LabelledScene {
         let imageDataset = try RasterDataset(url: image)
         let labelDataset = try RasterDataset(url: labels)
         try checkSameGrid(image: imageDataset.profile, labels: labelDataset.profile, imageURL: image, labelsURL: labels)
@@ -36,7 +40,8 @@ public struct LabelledScene: Sendable {
         } catch {
             throw LandUseError(.badOption, "window \(window) does not fit \(image.lastPathComponent) (\(imageDataset.profile.width) x \(imageDataset.profile.height)): give COL,ROW,WIDTH,HEIGHT inside the image")
         }
-        let block = try imageDataset.read(window: window, bands: bands)
+        let policyBlock = try PolicyBlock.read(imageDataset, window: window, bands: bands ?? Array(1...imageDataset.profile.bandCount), policy: policy)
+        let block = policyBlock.block
         let labelBlock = try labelDataset.read(window: window, bands: [1])
         var classIndices = [UInt8](repeating: UInt8(ClassMapping.ignoreIndex), count: window.pixelCount)
         for pixel in 0..<window.pixelCount where labelBlock.isValid[pixel] {
@@ -52,8 +57,10 @@ public struct LabelledScene: Sendable {
             if block.isValid[pixel] { classIndices[pixel] = UInt8(index) }
         }
         var values = block.values
-        for pixel in 0..<window.pixelCount where !block.isValid[pixel] {
-            for band in 0..<block.bandCount { values[pixel * block.bandCount + band] = 0 }
+        for pixel in 0..<window.pixelCount {
+            for band in 0..<block.bandCount where !block.isValid[pixel] || !(policyBlock.sampleValid?[pixel * block.bandCount + band] ?? true) {
+                values[pixel * block.bandCount + band] = .nan
+            }
         }
         return LabelledScene(imageURL: image, labelsURL: labels, window: window, bandCount: block.bandCount, pixels: values,
                              imageValid: block.isValid, labels: classIndices)
@@ -104,23 +111,11 @@ public struct LabelledScene: Sendable {
         throw LandUseError(.badInput, "labels \(labelsURL.lastPathComponent) are not on the grid of image \(imageURL.lastPathComponent) (\(differences.joined(separator: "; "))): \(fix)")
     }
 
-    /// Mean and standard deviation of each band over the pixels valid in every band.
+    /// Mean and standard deviation of each band over its valid samples.
     public func bandStatistics() -> [(mean: Double, std: Double)] {
-        var sums = [Double](repeating: 0, count: bandCount), squares = sums
-        var count = 0
-        for pixel in 0..<window.pixelCount where imageValid[pixel] {
-            count += 1
-            for band in 0..<bandCount {
-                let value = Double(pixels[pixel * bandCount + band])
-                sums[band] += value
-                squares[band] += value * value
-            }
-        }
-        return (0..<bandCount).map { band in
-            guard count > 0 else { return (0, 1) }
-            let mean = sums[band] / Double(count)
-            return (mean, max(1e-6, (squares[band] / Double(count) - mean * mean).squareRoot()))
-        }
+        var sums = BandSums(bandCount: bandCount)
+        sums.add(self)
+        return sums.statistics
     }
 
     /// Pixels per class index over the labelled pixels.
@@ -128,5 +123,40 @@ public struct LabelledScene: Sendable {
         var counts = [Int](repeating: 0, count: classCount)
         for label in labels where Int(label) < classCount { counts[Int(label)] += 1 }
         return counts
+    }
+}
+
+/// Running sums of each band's valid (non-NaN) samples, for normalisation statistics over several scenes.
+struct BandSums {
+    private(set) var sums: [Double]
+    private(set) var squares: [Double]
+    private(set) var counts: [Int]
+
+    init(bandCount: Int) {
+        sums = [Double](repeating: 0, count: bandCount)
+        squares = sums
+        counts = [Int](repeating: 0, count: bandCount)
+    }
+
+    mutating func add(_ scene: LabelledScene) {
+        let bands = scene.bandCount
+        for pixel in 0..<scene.window.pixelCount where scene.imageValid[pixel] {
+            for band in 0..<bands {
+                let value = scene.pixels[pixel * bands + band]
+                guard !value.isNaN else { continue }
+                sums[band] += Double(value)
+                squares[band] += Double(value) * Double(value)
+                counts[band] += 1
+            }
+        }
+    }
+
+    /// Mean and standard deviation per band (mean 0 and std 1 for a band without a valid sample).
+    var statistics: [(mean: Double, std: Double)] {
+        sums.indices.map { band in
+            guard counts[band] > 0 else { return (0, 1) }
+            let mean = sums[band] / Double(counts[band])
+            return (mean, max(1e-6, (squares[band] / Double(counts[band]) - mean * mean).squareRoot()))
+        }
     }
 }

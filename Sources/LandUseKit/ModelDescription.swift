@@ -101,10 +101,15 @@ public struct BandInfo: Codable, Equatable, Sendable {
     }
 }
 
-/// How pixels that are nodata, NaN or masked in any input band are handled.
-public enum NodataPolicy: String, Codable, Sendable {
-    /// The pixel is fed to the network as the band mean (0 after normalisation) and is nodata in every output.
+/// How pixels that are nodata, NaN or masked in some or all input bands are handled.
+public enum NodataPolicy: String, Codable, CaseIterable, Sendable {
+    /// A pixel invalid in any band is fed to the network as the band means (0 after normalisation) and is
+    /// nodata in every output.
     case maskedAsMean = "masked_as_mean"
+    /// A band that is invalid at a pixel is fed as its mean (0 after normalisation); the pixel is nodata
+    /// only where every band is invalid. For sensors whose bands drop out independently (a single-band
+    /// stripe or dropout should not punch a hole in the map); training sees such pixels the same way.
+    case fillMissingBands = "fill_missing_bands"
 }
 
 /// Where a model came from.

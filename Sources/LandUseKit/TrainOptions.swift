@@ -101,6 +101,8 @@ public struct TrainOptions: Sendable {
     /// How the final model's weights are stored (F32, F16 or BF16).
     public var storage: SafeTensorsDType = .float32
     public var overwrite = false
+    /// How pixels with missing bands are handled, in training and in the model file.
+    public var nodataPolicy: NodataPolicy = .maskedAsMean
     /// Free text recorded as the training data's description in the model file.
     public var dataDescription: String?
 

@@ -37,37 +37,24 @@ struct TrainingData {
         }
         var scenes: [LabelledScene] = []
         for (index, (image, labels)) in zip(options.images, options.labels).enumerated() {
-            scenes.append(try LabelledScene.load(image: image, labels: labels, bands: options.bands, window: windows[index], mapping: mapping, ignoredValues: options.ignoredValues))
+            scenes.append(try LabelledScene.load(image: image, labels: labels, bands: options.bands, window: windows[index], mapping: mapping,
+                                                 ignoredValues: options.ignoredValues, policy: options.nodataPolicy))
         }
         let bandCount = scenes[0].bandCount
         if let other = scenes.first(where: { $0.bandCount != bandCount }) {
             throw LandUseError(.badInput, "\(other.imageURL.lastPathComponent) has \(other.bandCount) bands but \(scenes[0].imageURL.lastPathComponent) has \(bandCount): every training image needs the same bands (use --bands)")
         }
-        // Normalisation statistics over the valid pixels of every training scene.
-        var sums = [Double](repeating: 0, count: bandCount), squares = sums
-        var validCount = 0
-        for scene in scenes {
-            for pixel in 0..<scene.window.pixelCount where scene.imageValid[pixel] {
-                validCount += 1
-                for band in 0..<bandCount {
-                    let value = Double(scene.pixels[pixel * bandCount + band])
-                    sums[band] += value
-                    squares[band] += value * value
-                }
-            }
-        }
-        guard validCount > 0 else {
+        // Normalisation statistics over the valid samples of every training scene.
+        var sums = BandSums(bandCount: bandCount)
+        for scene in scenes { sums.add(scene) }
+        guard sums.counts.contains(where: { $0 > 0 }) else {
             throw LandUseError(.badInput, "the training area has no valid image pixel: check --train-window and the image's nodata")
         }
         let names = options.bandNames ?? (options.bands ?? Array(1...bandCount)).map { "band \($0)" }
         guard names.count == bandCount else {
             throw LandUseError(.badOption, "\(names.count) band names for \(bandCount) bands: give one name per band")
         }
-        let bands = (0..<bandCount).map { band -> BandInfo in
-            let mean = sums[band] / Double(validCount)
-            let std = max(1e-6, (squares[band] / Double(validCount) - mean * mean).squareRoot())
-            return BandInfo(name: names[band], mean: Float(mean), std: Float(std))
-        }
+        let bands = zip(names, sums.statistics).map { BandInfo(name: $0, mean: Float($1.mean), std: Float($1.std)) }
         var counts = [Int](repeating: 0, count: mapping.count)
         for scene in scenes {
             for (index, count) in scene.classCounts(classCount: mapping.count).enumerated() { counts[index] += count }
@@ -111,7 +98,7 @@ struct TrainingData {
         let inferenceChip = options.inferenceChipSize ?? max(256, options.chipSize)
         return ModelDescription(
             architecture: options.configuration(classCount: mapping.count, bandCount: bands.count), classes: mapping.classes,
-            bands: bands, chipSize: inferenceChip, chipOverlap: inferenceChip / 4)
+            bands: bands, nodata: options.nodataPolicy, chipSize: inferenceChip, chipOverlap: inferenceChip / 4)
     }
 
     /// Scores `model` on the validation area through the classify pipeline (model left in eval mode).

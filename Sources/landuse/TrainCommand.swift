@@ -4,6 +4,7 @@ import LandUseKit
 
 extension ClassWeighting: ExpressibleByArgument {}
 extension OptimizerKind: ExpressibleByArgument {}
+extension NodataPolicy: ExpressibleByArgument {}
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -113,6 +114,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of chips centred on pixels of rare classes (0: uniform positions).")
     var oversampleRare: Float = 0
 
+    @Option(help: "masked_as_mean: a pixel missing in any band is nodata; fill_missing_bands: a missing band enters as its mean and a pixel is nodata only where every band is missing (recorded in the model file, used by classify).")
+    var nodataPolicy: NodataPolicy = .maskedAsMean
+
     @Option(help: "Inference chip size recorded in the model file (default: max(256, --chip-size)).")
     var inferenceChipSize: Int?
 
@@ -183,6 +187,7 @@ struct TrainCommand: ParsableCommand {
         options.augmentation = augmentation
         options.rareClassFraction = oversampleRare
         options.inferenceChipSize = inferenceChipSize
+        options.nodataPolicy = nodataPolicy
         options.seed = seed
         options.overwrite = overwrite
         ClassifyJob.setThreads(threads)

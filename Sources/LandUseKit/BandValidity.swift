@@ -1,0 +1,31 @@
+import GeoRaster
+
+/// Reads a block with validity decided by a `NodataPolicy`.
+///
+/// `masked_as_mean` is GeoRaster's own rule (a pixel is valid when every band is). `fill_missing_bands`
+/// also needs to know which band failed at a pixel: each band's validity (GDAL mask band, nodata value,
+/// NaN) is read separately, a pixel is valid when any band is, and `sampleValid` marks the samples to
+/// replace with the band mean.
+struct PolicyBlock {
+    /// Pixel validity follows the policy; `values` are raw samples.
+    var block: PixelBlock
+    /// Per sample `[rows, columns, bands]`, only for `fill_missing_bands`: false where that band is invalid.
+    var sampleValid: [Bool]?
+
+    static func read(_ dataset: RasterDataset, window: Window, bands: [Int], policy: NodataPolicy) throws -> PolicyBlock {
+        let block = try dataset.read(window: window, bands: bands)
+        guard policy == .fillMissingBands, bands.count > 1 else { return PolicyBlock(block: block, sampleValid: nil) }
+        let count = bands.count
+        var sampleValid = [Bool](repeating: false, count: window.pixelCount * count)
+        var pixelValid = [Bool](repeating: false, count: window.pixelCount)
+        for (slot, band) in bands.enumerated() {
+            let valid = try dataset.validity(window: window, bands: [band])
+            for pixel in 0..<window.pixelCount where valid[pixel] && !block.values[pixel * count + slot].isNaN {
+                sampleValid[pixel * count + slot] = true
+                pixelValid[pixel] = true
+            }
+        }
+        return PolicyBlock(block: PixelBlock(window: block.window, bands: block.bands, values: block.values, isValid: pixelValid),
+                           sampleValid: sampleValid)
+    }
+}
