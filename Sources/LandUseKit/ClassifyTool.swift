@@ -89,6 +89,7 @@ public final class ClassifyTool {
         let classifier: ChipClassifier = options.augmentation == .none
             ? self.classifier : AugmentedClassifier(base: self.classifier, augmentation: options.augmentation)
         let strips = columnStrips(grid: grid, maximumWidth: options.maximumStripWidth)
+        LargeAllocations.useOwnMappings
         var pass = PredictionPass(grid: grid)
         pass.chipsTotal = strips.reduce(0) { $0 + grid.rowCount * grid.chipColumns(touching: $1).count }
         let source = ChipSource(dataset: dataset, area: area, grid: grid, bands: bands, normalisation: description.bands, policy: description.nodata,
