@@ -36,6 +36,11 @@ let package = Package(
             dependencies: ["LandUseKit", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         // Side-by-side benchmarks against PyTorch: Benchmarks/run.sh, docs/benchmarks.md.
         .executableTarget(name: "LandUseBenchmarks", dependencies: ["TensorCore", "NeuralNet", "SegmentationModels"], path: "Benchmarks/Sources/LandUseBenchmarks"),
+        // Classify end to end against the classifier alone, and random-weight model files for
+        // Benchmarks/classify_memory.sh (docs/benchmarks.md).
+        .executableTarget(
+            name: "ClassifyBenchmark", dependencies: ["LandUseKit", "GeoRaster", "SegmentationModels", "TensorCore"],
+            path: "Benchmarks/Sources/ClassifyBenchmark"),
 
         // A sample program that scripts LandUseKit like Samples/classify_folder.sh scripts the CLI;
         // built by `make test`, so it cannot rot.

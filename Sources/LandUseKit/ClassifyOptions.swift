@@ -34,12 +34,15 @@ public struct ClassifyOptions: Sendable {
     public var maximumStripWidth: Int
     /// Precision of the model's convolutions.
     public var precision: ModelPrecision
+    /// Read and cut the next chips, and write finished rows, on background threads while the classifier runs
+    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time).
+    public var pipelined: Bool
 
     public init(
         chipSize: Int? = nil, overlap: Int? = nil, batchSize: Int = 4, bands: [Int]? = nil,
         probabilitiesURL: URL? = nil, confidenceURL: URL? = nil, augmentation: TestTimeAugmentation = .none,
         layout: RasterWriteOptions.Layout = .cloudOptimizedGeoTIFF, creationOptions: [String: String] = [:],
-        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192,
+        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192, pipelined: Bool = true,
         precision: ModelPrecision = .float32
     ) {
         self.precision = precision
@@ -55,6 +58,7 @@ public struct ClassifyOptions: Sendable {
         self.creationOptions = creationOptions
         self.overwrite = overwrite
         self.maximumStripWidth = maximumStripWidth
+        self.pipelined = pipelined
     }
 }
 

@@ -9,7 +9,9 @@ import TensorCore
 /// once, cut and normalise its chips (nodata, NaN and masked pixels become 0, the band mean after
 /// normalisation), skip chips without a valid pixel, run the classifier in batches, blend the chip
 /// probabilities and write the rows no later chip touches. Memory is bounded by one chip row of one strip,
-/// whatever the raster's height; strips bound it across the width.
+/// whatever the raster's height; strips bound it across the width. By default reading and cutting run on
+/// one background thread and writing on another while the classifier runs (`ClassifyOptions.pipelined`,
+/// see `ClassifyTool+Pipeline.swift`).
 public final class ClassifyTool {
     public let description: ModelDescription
     public let classifier: ChipClassifier
@@ -87,39 +89,18 @@ public final class ClassifyTool {
         let classifier: ChipClassifier = options.augmentation == .none
             ? self.classifier : AugmentedClassifier(base: self.classifier, augmentation: options.augmentation)
         let strips = columnStrips(grid: grid, maximumWidth: options.maximumStripWidth)
+        LargeAllocations.useOwnMappings
         var pass = PredictionPass(grid: grid)
         pass.chipsTotal = strips.reduce(0) { $0 + grid.rowCount * grid.chipColumns(touching: $1).count }
-        for strip in strips {
-            let stitcher = ChipStitcher(grid: grid, classCount: description.classes.count, outputColumns: strip)
-            let chipColumns = grid.chipColumns(touching: strip)
-            for chipRow in 0..<grid.rowCount {
-                if isCancelled() { throw LandUseError(.cancelled, "interrupted: no output was written; run the command again") }
-                let rows = grid.rowExtent(chipRow)
-                let columns = grid.columnExtent(chipColumns.lowerBound).lowerBound..<grid.columnExtent(chipColumns.upperBound - 1).upperBound
-                let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
-                let read = try PolicyBlock.read(
-                    dataset,
-                    window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
-                                   columnCount: local.columnCount, rowCount: local.rowCount),
-                    bands: bands, policy: description.nodata)
-                let block = PixelBlock(window: local, bands: read.block.bands, values: read.block.values, isValid: read.block.isValid)
-                var batch = ChipBatch(chipSize: chipSize, bandCount: bands.count, capacity: options.batchSize)
-                for chipColumn in chipColumns {
-                    if batch.cut(from: block, sampleValid: read.sampleValid, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: description.bands) {
-                        pass.classified += 1
-                    } else {
-                        pass.skipped += 1
-                    }
-                    if batch.isFull { try batch.run(classifier, into: stitcher) }
-                    progress?(ClassifyProgress(chipsDone: pass.classified + pass.skipped, chipsTotal: pass.chipsTotal, secondsElapsed: Date().timeIntervalSince(started)))
-                }
-                try batch.run(classifier, into: stitcher)
-                try stitcher.finishRows(upTo: grid.ownedRows(chipRow).upperBound) { top, rowCount, probabilities, weights in
-                    try consume(
-                        Window(columnOffset: area.columnOffset + strip.lowerBound, rowOffset: area.rowOffset + top, columnCount: strip.count, rowCount: rowCount),
-                        probabilities, weights)
-                }
-            }
+        let source = ChipSource(dataset: dataset, area: area, grid: grid, bands: bands, normalisation: description.bands, policy: description.nodata,
+                                 batchSize: options.batchSize)
+        let work = PredictionWork(
+            grid: grid, area: area, strips: strips, classCount: description.classes.count, classifier: classifier, started: started,
+            progress: progress)
+        if options.pipelined {
+            try predictPipelined(source: source, work: work, pass: &pass, isCancelled: isCancelled, consume: consume)
+        } else {
+            try predictSequentially(source: source, work: work, pass: &pass, isCancelled: isCancelled, consume: consume)
         }
         return pass
     }

@@ -45,6 +45,9 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Threads for the engine (default: all cores).")
     var threads: Int?
 
+    @Option(help: "Record the overall accuracy, mIoU and kappa in the model file's provenance under this name (e.g. east_third).")
+    var recordAs: String?
+
     @Flag(help: "No progress output.")
     var quiet = false
 
@@ -62,7 +65,7 @@ struct EvaluateCommand: ParsableCommand {
         let reporter = ProgressReporter(label: "evaluate", unit: "chips", quiet: quiet)
         let report = try EvaluateJob.run(
             model: URL(fileURLWithPath: model), image: URL(fileURLWithPath: image), labels: URL(fileURLWithPath: labels),
-            options: options, ignoredValues: Set(ignoreValue),
+            options: options, ignoredValues: Set(ignoreValue), recordAs: recordAs,
             progress: { reporter.update(done: $0.chipsDone, total: $0.chipsTotal, seconds: $0.secondsElapsed) },
             isCancelled: { cancellation.isCancelled })
         if json { try ArgumentParsing.printJSON(report) } else { print(report.markdown()) }
