@@ -35,8 +35,14 @@ data:
 
 demo: build
 	@mkdir -p $(DEMO_OUT)
-	@echo "The sample model is not trained yet (see the open training issue): the demo shows the sample scene."
-	$(BIN) info Samples/L7_ETMs.tif
+	@echo "Classifying the Olinda/Recife Landsat-7 scene (Samples/L7_ETMs.tif) with the sample model trained on Raleigh:"
+	$(BIN) info Samples/landuse-raleigh.safetensors
+	$(BIN) classify Samples/L7_ETMs.tif --model Samples/landuse-raleigh.safetensors --output $(DEMO_OUT)/olinda-classes.tif \
+	    --report $(DEMO_OUT)/olinda-areas.md --tta flip --overwrite
+	$(BIN) report $(DEMO_OUT)/olinda-classes.tif --output $(DEMO_OUT)/olinda-areas.csv --overwrite
+	$(BIN) quicklook $(DEMO_OUT)/olinda-classes.tif --output $(DEMO_OUT)/olinda-quicklook.png --overwrite
+	@cat $(DEMO_OUT)/olinda-areas.md
+	@echo "Wrote $(DEMO_OUT)/olinda-classes.tif (COG), olinda-areas.md/.csv and olinda-quicklook.png"
 
 clean:
 	rm -rf .build out
