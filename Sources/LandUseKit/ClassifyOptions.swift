@@ -35,14 +35,17 @@ public struct ClassifyOptions: Sendable {
     /// Precision of the model's convolutions.
     public var precision: ModelPrecision
     /// Read and cut the next chips, and write finished rows, on background threads while the classifier runs
-    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time).
-    public var pipelined: Bool
+    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time). nil
+    /// decides by the machine: pipelined only when there are more cores than the engine's threads, because
+    /// on a machine whose cores the model fills the stage threads slowed it more than they hid
+    /// (docs/benchmarks.md, "Classify end to end").
+    public var pipelined: Bool?
 
     public init(
         chipSize: Int? = nil, overlap: Int? = nil, batchSize: Int = 4, bands: [Int]? = nil,
         probabilitiesURL: URL? = nil, confidenceURL: URL? = nil, augmentation: TestTimeAugmentation = .none,
         layout: RasterWriteOptions.Layout = .cloudOptimizedGeoTIFF, creationOptions: [String: String] = [:],
-        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192, pipelined: Bool = true,
+        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192, pipelined: Bool? = nil,
         precision: ModelPrecision = .float32
     ) {
         self.precision = precision
