@@ -7,22 +7,10 @@ Activations are channels_last (NHWC in memory), as LandUse's; weights are PyTorc
 """
 import argparse
 import json
-import time
 
 import torch
 import torch.nn.functional as F
-
-
-def measure(repeats, body):
-    body()
-    body()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        times.append((time.perf_counter() - start) * 1e3)
-    times.sort()
-    return times[len(times) // 2], times[0]
+from bench_timing import measure  # noqa: E402
 
 
 def main():

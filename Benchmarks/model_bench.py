@@ -8,25 +8,13 @@ import argparse
 import json
 import os
 import sys
-import time
 
 import torch
 from safetensors.torch import load_file
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "python"))
 from landuse_pspnet import PSPNet  # noqa: E402
-
-
-def measure(repeats, body):
-    body()
-    body()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        body()
-        times.append((time.perf_counter() - start) * 1e3)
-    times.sort()
-    return times[len(times) // 2], times[0]
+from bench_timing import measure  # noqa: E402
 
 
 def main():
