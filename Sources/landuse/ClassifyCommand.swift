@@ -26,20 +26,10 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "The class raster to write (Byte, or UInt16 above 254 class values), with colour table and class names.")
     var output: String
 
-    @Option(help: "Chip edge in pixels (default: the model's recommendation).")
-    var chipSize: Int?
 
-    @Option(help: "Overlap between neighbouring chips in pixels (default: the model's recommendation).")
-    var overlap: Int?
 
-    @Option(help: "Chips per forward pass.")
-    var batchSize: Int = 4
 
-    @Option(help: "Threads for the engine (default: all cores).")
-    var threads: Int?
 
-    @Option(help: "1-based input bands that feed the model, in model order, e.g. 1,2,3,4,5,7 (default: all bands, when their count matches the model).")
-    var bands: String?
 
     @Option(help: "Also write class probabilities: one Byte band per class, round(254 p), 255 = nodata.")
     var probabilities: String?
@@ -53,14 +43,10 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Also write an area report: hectares per class on the ground, as .json, .csv or .md (see `landuse report`).")
     var report: String?
 
-    @Option(help: "Classify only this window of the input: COL,ROW,WIDTH,HEIGHT in pixels.")
-    var window: String?
 
-    @Option(help: "Test-time augmentation: none, flip (2 views) or d4 (8 rotations/reflections), averaged.")
-    var tta: TestTimeAugmentation = .none
 
-    @Option(help: "Precision of the model's convolutions: f32, or bf16 on CPUs with AVX512-BF16 (about 2x faster; see docs/DESIGN.md).")
-    var precision: ModelPrecision = .float32
+
+    @OptionGroup var inference: InferenceOptions
 
     @Option(help: "Raster output format: cog (Cloud-Optimized GeoTIFF) or gtiff (tiled GeoTIFF).")
     var format: RasterFormat = .cog
@@ -78,15 +64,12 @@ struct ClassifyCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        var options = ClassifyOptions(chipSize: chipSize, overlap: overlap, batchSize: batchSize, augmentation: tta, overwrite: overwrite)
-        options.precision = precision
-        options.bands = try bands.map { try ArgumentParsing.integers($0, option: "--bands") }
+        var options = try inference.classifyOptions()
+        options.overwrite = overwrite
         options.probabilitiesURL = probabilities.map(URL.init(fileURLWithPath:))
         options.confidenceURL = confidence.map(URL.init(fileURLWithPath:))
         options.format = format
         options.creationOptions = try ArgumentParsing.creationOptions(creationOptions)
-        options.window = try window.map { try ArgumentParsing.window($0, option: "--window") }
-        ClassifyJob.setThreads(threads)
         let cancellation = CancellationFlag()
         cancellation.catchInterrupts()
         let reporter = ProgressReporter(label: "classify", unit: "chips", quiet: quiet)
