@@ -3,7 +3,8 @@
 # "classify memory"). Not part of `make test`: at 40,000 x 40,000 it runs 6,241 chips (about an hour on
 # 2 cores).
 #
-#   Benchmarks/classify_memory.sh [SIZE]          SIZE defaults to 40000; WORK=DIR keeps the files there
+#   Benchmarks/classify_memory.sh [SIZE]          SIZE defaults to 40000; WORK=DIR keeps the files there;
+#                                                 BIN=DIR takes the binaries from DIR instead of building
 #
 # The scene is a VRT that stretches the sample scene Tests/Fixtures/L7_ETMs.tif (349 x 352) to SIZE x SIZE
 # by nearest neighbour: no disk, real pixel values, every chip valid. The model is a PSPNet ResNet-18 OS16
@@ -16,9 +17,11 @@ LIMIT_KB=1464843   # 1.5 GB = 1.5e9 bytes in KiB
 WORK=${WORK:-$(mktemp -d)}
 mkdir -p "$WORK"
 
-swift build -c release --product landuse >&2
-swift build -c release --product ClassifyBenchmark >&2
-BIN="$(swift build -c release --show-bin-path)"
+if [ -z "${BIN:-}" ]; then   # BIN=DIR uses already built landuse and ClassifyBenchmark binaries from DIR
+  swift build -c release --product landuse >&2
+  swift build -c release --product ClassifyBenchmark >&2
+  BIN="$(swift build -c release --show-bin-path)"
+fi
 
 SCENE="$WORK/scene-$SIZE.vrt"
 gdal_translate -q -of VRT -r nearest -outsize "$SIZE" "$SIZE" Tests/Fixtures/L7_ETMs.tif "$SCENE"

@@ -9,6 +9,8 @@
 #                                        Engines alternate per model (MODELS, default all four), so both see
 #                                        the same machine load; e.g. MODELS="resnet18-upsample" BATCH=1
 #   ROUNDS=3 THREADS=2 BATCH=4 REPEATS=10 PYTHON=/work/torchenv/bin/python Benchmarks/run.sh conv
+#   ONLY=pspnet Benchmarks/run.sh train-step   one row of a suite (conv: a shape name; train-step: resblock
+#                                        or pspnet, the PSPNet-ResNet-18 256x256 step of the training issue)
 #
 # Each suite is a LandUseBenchmarks subcommand and a Benchmarks/<suite>_bench.py script printing the same
 # JSON lines; Benchmarks/compare.py pairs them.
@@ -44,9 +46,9 @@ done
 while [ "$SUITE" != model ] && [ "$round" -le "$ROUNDS" ]; do
   echo "round $round/$ROUNDS: LandUse" >&2
   # Passive OpenMP waiting, as the landuse executable sets for itself (docs/DESIGN.md, Threads and OpenMP).
-  OMP_WAIT_POLICY=PASSIVE "$BIN" "$SUITE" --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" >>"$RESULTS"
+  OMP_WAIT_POLICY=PASSIVE "$BIN" "$SUITE" --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" ${ONLY:+--only "$ONLY"} >>"$RESULTS"
   echo "round $round/$ROUNDS: PyTorch" >&2
-  "$PYTHON" "Benchmarks/${SUITE}_bench.py" --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" >>"$RESULTS"
+  "$PYTHON" "Benchmarks/${SUITE}_bench.py" --threads "$THREADS" --batch "$BATCH" --repeats "$REPEATS" ${ONLY:+--only "$ONLY"} >>"$RESULTS"
   round=$((round + 1))
 done
 echo "load after the run: $(uptime)" >&2

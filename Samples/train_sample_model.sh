@@ -4,6 +4,9 @@
 #
 #   Samples/train_sample_model.sh [OUTPUT]     (default: Samples/landuse-raleigh.safetensors; about 15 min)
 #
+# PYRAMID_SIZES (default 1,3,5,6; "none" for no pyramid pooling) and DECODER (default fpn) change only the
+# architecture, for the ablation in Samples/ablation.sh; everything else (data, budget, seed) stays the same.
+#
 # The split (../shared/DATA.md): train on columns 0-325, never look at columns 326-488 until the final
 # evaluation. Inside the west part, columns 0-239 train and columns 240-325 validate (they pick the kept
 # checkpoint); the east third is evaluated once, at the end.
@@ -14,6 +17,8 @@ landuse=${LANDUSE:-.build/release/landuse}
 Samples/fetch_raleigh.sh .build-data/raleigh
 image=.build-data/raleigh/raleigh6.vrt
 labels=.build-data/raleigh/strata.tif
+pyramid_sizes=${PYRAMID_SIZES:-1,3,5,6}
+decoder=${DECODER:-fpn}
 classes=$(mktemp --suffix=.json)
 trap 'rm -f "$classes"' EXIT
 cat > "$classes" <<'JSON'
@@ -30,7 +35,7 @@ JSON
 "$landuse" train --image "$image" --labels "$labels" --classes "$classes" --output "$output" --overwrite \
     --band-names blue,green,red,nir,swir1,swir2 \
     --train-window 0,0,240,443 --val-window 240,0,86,443 \
-    --backbone resnet18 --width 0.5 --output-stride 8 --pyramid-sizes 1,3,5,6 --decoder fpn --aux-weight 0.4 \
+    --backbone resnet18 --width 0.5 --output-stride 8 --pyramid-sizes "$pyramid_sizes" --decoder "$decoder" --aux-weight 0.4 \
     --chip-size 128 --batch-size 8 --iterations 1500 --val-every 150 --class-weights none \
     --nodata-policy fill_missing_bands --augment-scale 0.7,1.4 --seed 1 --threads 1 --storage F16 --json
 rm -f "$output.checkpoint"

@@ -1,3 +1,5 @@
+import NeuralNet
+import SegmentationModels
 import TensorCore
 
 /// One training step of a small segmentation network, the same as `TinyResidualNet` in
@@ -84,6 +86,38 @@ func runTrainStep(_ options: Options) {
     let time = measure(repeats: options.repeats) { lastLoss = benchmark.step() }
     let size = TrainStepBenchmark.size
     report(["engine": "landuse", "suite": "train-step", "name": "resblock-\(TrainStepBenchmark.width)ch-\(size)x\(size)", "pass": "step",
+            "batch": options.batch, "threads": options.threads, "median_ms": time.median, "min_ms": time.minimum,
+            "first_loss": firstLoss, "last_loss": lastLoss])
+}
+
+/// One training step of PSPNet-ResNet-18 as `landuse train` runs it (the same as `pspnet_step` in
+/// Benchmarks/train-step_bench.py): output stride 8, pyramid sizes 1,3,5,6, upsample decoder, aux head with
+/// weight 0.4, 6 bands, 7 classes, 256 x 256 chips, dropout 0.1 in training; forward, cross-entropy +
+/// 0.4 x aux cross-entropy, backward, NeuralNet's SGD (momentum 0.9, weight decay 1e-4).
+func runPSPNetTrainStep(_ options: Options) {
+    let size = 256, classes = 7
+    let configuration = PSPNetConfiguration(backbone: .resnet18, outputStride: 8, pyramidSizes: [1, 3, 5, 6],
+                                            decoder: .upsample, auxWeight: 0.4, classCount: classes, bandCount: 6)
+    let model = PSPNet(configuration: configuration, seed: 42)
+    model.train()
+    let optimizer = SGD(module: model, learningRate: 0.01, momentum: 0.9, weightDecay: 1e-4)
+    var generator = RandomGenerator(seed: 7)
+    let images = Tensor.randomUniform(shape: [options.batch, size, size, 6], lowerBound: -2, upperBound: 2, generator: &generator)
+    let labels = Tensor(shape: [options.batch, size, size]) { output in
+        for index in 0..<output.count { output[index] = Float(Int(generator.next() % UInt64(classes))) }
+    }
+    func step() -> Float {
+        model.zeroGradients()
+        let (logits, aux) = model.forwardTraining(images)
+        let loss = model.loss(logits: logits, aux: aux, labels: labels)
+        loss.backward()
+        optimizer.step()
+        return loss.scalar
+    }
+    let firstLoss = step()
+    var lastLoss = firstLoss
+    let time = measure(repeats: options.repeats) { lastLoss = step() }
+    report(["engine": "landuse", "suite": "train-step", "name": "pspnet-resnet18-\(size)x\(size)", "pass": "step",
             "batch": options.batch, "threads": options.threads, "median_ms": time.median, "min_ms": time.minimum,
             "first_loss": firstLoss, "last_loss": lastLoss])
 }

@@ -14,7 +14,7 @@ enum Suite: String, CaseIterable {
     var summary: String {
         switch self {
         case .conv: return "conv2d forward and backward (data + weights) for the shapes in Benchmarks/conv_shapes.json"
-        case .trainStep: return "one SGD training step of a conv-BN-ReLU-residual network, 64 channels, 64x64 (TrainStep.swift)"
+        case .trainStep: return "one SGD training step of a conv-BN-ReLU-residual network (64 channels, 64x64) and of PSPNet-ResNet-18 (256x256, aux head); --only resblock|pspnet (TrainStep.swift)"
         case .ops: return "memory-bound ops (BatchNorm, ReLU, pooling, resize, concat, softmax, cross-entropy), forward and backward"
         case .model: return "whole PSPNet inference through the compiled plan, f32 and bf16, 512x512 chips (ModelBench.swift); --batch takes a list, e.g. 1,4"
         }
@@ -181,7 +181,9 @@ let options = Options.parse(Array(CommandLine.arguments.dropFirst()))
 TensorEngine.threadCount = options.threads
 switch options.suite {
 case .conv: runConvolutions(options)
-case .trainStep: runTrainStep(options)
+case .trainStep:
+    if options.only == nil || "resblock".contains(options.only!) { runTrainStep(options) }
+    if options.only == nil || "pspnet-resnet18".contains(options.only!) { runPSPNetTrainStep(options) }
 case .ops: runOps(options)
 case .model: runModels(options)
 }
