@@ -19,21 +19,20 @@ final class BackgroundStage: @unchecked Sendable {
         thread.start()
     }
 
-    /// Linux's `SCHED_IDLE` policy (sched.h, not imported into Swift).
-    private static let idleSchedulingPolicy: Int32 = 5
+    /// Niceness of stage threads: below the classifier's threads, never starved.
+    private static let stageNiceness: Int32 = 5
 
-    /// Lets the calling thread run only on cores nothing else wants (Linux `SCHED_IDLE`; elsewhere a no-op).
+    /// Lowers the calling thread's priority a little (Linux: per-thread nice +5; elsewhere a no-op).
     ///
-    /// The classifier's OpenMP and Dispatch workers fill every core and wait for each other at every layer, so
-    /// a stage thread that preempts one of them stalls all of them: on the 2-core build machine the model ran
-    /// 1.4 to 1.6 times slower beside normal-priority stage threads (docs/benchmarks.md). Idle-class stage
-    /// threads run in the gaps the model leaves; when it keeps every core busy they fall behind, the model
-    /// waits on an empty queue, and the freed core runs them.
+    /// The classifier's OpenMP and Dispatch workers wait for each other at every layer, so a stage thread that
+    /// preempts one of them stalls all of them; a niced stage thread yields to them. Pipelining is on by default
+    /// only where cores outnumber the engine's threads, so the stages normally have a core of their own. An
+    /// earlier build used `SCHED_IDLE` instead: on a machine busy with other processes, idle-class threads got
+    /// no CPU at all and a pipelined run of 16 chips took 80 s instead of 4 s (docs/benchmarks.md).
     private static func yieldToForegroundWork() {
         #if os(Linux)
-        var parameters = sched_param()
-        parameters.sched_priority = 0
-        _ = pthread_setschedparam(pthread_self(), idleSchedulingPolicy, &parameters)
+        // who = 0 is the calling task: on Linux, nice is a per-thread attribute (setpriority(2), BUGS).
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, stageNiceness)
         #endif
     }
 

@@ -9,7 +9,7 @@ import TensorCore
 // weights: they measure time and memory, never accuracy.
 //
 //   ClassifyBenchmark random-model MODEL.safetensors [--chip-size 512] [--overlap 0]
-//   ClassifyBenchmark end-to-end [--size 4096] [--chip-size 512] [--batch 4] [--threads N] [--folder DIR]
+//   ClassifyBenchmark end-to-end [--size 4096] [--chip-size 512] [--batch 4] [--threads N] [--folder DIR] [--rounds 2]
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ClassifyBenchmark: \(message)\n".utf8))
@@ -94,9 +94,16 @@ func endToEnd(_ values: [String: String]) throws {
     let timed = TimedClassifier(base: classifier)
     let tool = ClassifyTool(description: description, classifier: timed)
     let rounds = integer(values, "rounds", 2)
+    let chipCount = ((size + chipSize - 1) / chipSize) * ((size + chipSize - 1) / chipSize)
+    let batches = (chipCount + batch - 1) / batch
     print("scene \(size) x \(size) x 6 Byte (tiled GeoTIFF), chips of \(chipSize), overlap 0, batch \(batch), PSPNet ResNet-18 OS16 (random weights), \(TensorEngine.threadCount) threads")
-    print("model = the classifier's own time within the run; load average at start: \(loadAverage())")
+    print("model = the classifier's own time within the run; model alone = the same \(chipCount) chips (\(batches) batches) through the classifier with no reading, stitching or writing")
+    print("load average at start: \(loadAverage())")
+    var generator = RandomGenerator(seed: 3)
+    let chips = Tensor.randomUniform(shape: [batch, chipSize, chipSize, 6], lowerBound: -2, upperBound: 2, generator: &generator)
     for round in 1...rounds {
+        let alone = try seconds { for _ in 0..<batches { _ = try classifier.probabilities(for: chips) } }
+        print("round \(round) model alone" + String(format: " %6.1f s (%.3f s/chip)", alone, alone / Double(batches * batch)))
         for (name, pipelined) in [("sequential", false), ("pipelined", true)] {
             let output = folder.appendingPathComponent("classes-\(name).tif")
             let options = ClassifyOptions(chipSize: chipSize, overlap: 0, batchSize: batch, overwrite: true, pipelined: pipelined)
@@ -105,7 +112,8 @@ func endToEnd(_ values: [String: String]) throws {
             let total = try seconds { summary = try tool.run(input: scene, output: output, options: options) }
             print("round \(round) " + name.padding(toLength: 11, withPad: " ", startingAt: 0)
                 + String(format: "end to end %6.1f s (%.3f s/chip), model %6.1f s, end to end / model %.2f",
-                         total, total / Double(summary!.chipsClassified), timed.seconds, total / timed.seconds))
+                         total, total / Double(summary!.chipsClassified), timed.seconds, total / timed.seconds)
+                + String(format: ", throughput %.0f%% of model alone", 100 * alone / total))
         }
     }
     print("load average at end: \(loadAverage())")
