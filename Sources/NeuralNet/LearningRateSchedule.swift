@@ -6,6 +6,11 @@ public protocol LearningRateSchedule: Sendable {
     func learningRate(at iteration: Int) -> Float
 }
 
+/// The share of a schedule's `total` iterations done at `iteration`, clamped to [0, 1].
+private func scheduleProgress(_ iteration: Int, of total: Int) -> Double {
+    Double(min(max(iteration, 0), total)) / Double(total)
+}
+
 /// Polynomial ("poly") decay, the PSPNet/DeepLab schedule: `base · (1 − iteration/total)^power`, reaching
 /// 0 at `totalIterations` and staying there.
 public struct PolynomialDecay: LearningRateSchedule {
@@ -21,8 +26,7 @@ public struct PolynomialDecay: LearningRateSchedule {
     }
 
     public func learningRate(at iteration: Int) -> Float {
-        let progress = Double(min(max(iteration, 0), totalIterations)) / Double(totalIterations)
-        return Float(Double(baseLearningRate) * pow(1 - progress, Double(power)))
+        Float(Double(baseLearningRate) * pow(1 - scheduleProgress(iteration, of: totalIterations), Double(power)))
     }
 }
 
@@ -41,9 +45,8 @@ public struct CosineDecay: LearningRateSchedule {
     }
 
     public func learningRate(at iteration: Int) -> Float {
-        let progress = Double(min(max(iteration, 0), totalIterations)) / Double(totalIterations)
         let span = Double(baseLearningRate - minimumLearningRate)
-        return Float(Double(minimumLearningRate) + span * (1 + cos(Double.pi * progress)) / 2)
+        return Float(Double(minimumLearningRate) + span * (1 + cos(Double.pi * scheduleProgress(iteration, of: totalIterations))) / 2)
     }
 }
 

@@ -29,24 +29,35 @@ enum CLITestSupport {
         try ModelFile.write(model, description: description, to: url)
     }
 
-    /// Runs a command-line tool and returns its exit status and standard output.
-    @discardableResult
-    static func tool(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    /// Runs a command-line tool (looked up on PATH) and returns its exit status, standard output and error.
+    static func tool(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = arguments
-        let out = Pipe()
+        let out = Pipe(), err = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
+        process.standardError = err
         try process.run()
         let data = out.fileHandleForReading.readDataToEndOfFile()
+        let errors = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
     }
 
+    /// Runs a tool that must succeed: fails the test (with the tool's stderr) and throws on a non-zero exit.
+    @discardableResult
+    static func checkedTool(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let result = try tool(arguments)
+        guard result.status == 0 else {
+            let message = "\(arguments.joined(separator: " ")) failed (\(result.status)): \(result.errors)"
+            XCTFail(message, file: file, line: line)
+            throw NSError(domain: "CLITestSupport", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: message])
+        }
+        return result.output
+    }
+
+    /// `gdalinfo -json` of a raster, parsed.
     static func gdalinfo(_ url: URL) throws -> [String: Any] {
-        let result = try tool(["gdalinfo", "-json", url.path])
-        guard result.status == 0 else { throw NSError(domain: "gdalinfo", code: Int(result.status)) }
-        return try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
+        try JSONSerialization.jsonObject(with: Data(try checkedTool(["gdalinfo", "-json", url.path]).utf8)) as! [String: Any]
     }
 }

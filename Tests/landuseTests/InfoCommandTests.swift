@@ -6,19 +6,6 @@ final class InfoCommandTests: XCTestCase {
     private let fixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures")
 
-    private func gdalinfo(_ url: URL) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["gdalinfo", "-json", url.path]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0)
-        return try JSONSerialization.jsonObject(with: data) as! [String: Any]
-    }
-
     private func landuseInfo(_ url: URL) throws -> [String: Any] {
         let result = try LandUseBinary.run(["info", url.path, "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
@@ -31,7 +18,7 @@ final class InfoCommandTests: XCTestCase {
         for name in ["L7_ETMs.tif", "lc.tif", "na.tif"] {
             let url = fixtures.appendingPathComponent(name)
             let ours = try landuseInfo(url)
-            let theirs = try gdalinfo(url)
+            let theirs = try CLITestSupport.gdalinfo(url)
             XCTAssertEqual([ours["width"] as! Int, ours["height"] as! Int], theirs["size"] as! [Int], name)
             let ourBands = ours["bands"] as! [[String: Any]]
             let theirBands = theirs["bands"] as! [[String: Any]]
@@ -60,14 +47,10 @@ final class InfoCommandTests: XCTestCase {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = folder.appendingPathComponent("nodata.tif")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
+        try CLITestSupport.checkedTool([
             "gdal_translate", "-q", "-ot", "Int16", "-a_nodata", "-32768", "-b", "1", "-b", "2",
             fixtures.appendingPathComponent("L7_ETMs.tif").path, url.path,
-        ]
-        try process.run()
-        process.waitUntilExit()
+        ])
         let ours = try landuseInfo(url)
         let bands = ours["bands"] as! [[String: Any]]
         XCTAssertEqual(bands.map { $0["nodata"] as? Double }, [-32768, -32768])

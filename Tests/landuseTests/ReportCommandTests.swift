@@ -14,26 +14,10 @@ final class ReportCommandTests: XCTestCase {
         return folder
     }
 
-    @discardableResult
-    private func tool(_ name: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [name] + arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "\(name): \(String(decoding: errors, as: UTF8.self))")
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// The NLCD fixture with 0 (outside the island) as nodata, and a zones GeoJSON in EPSG:4326.
     private func makeInputs(in folder: URL) throws -> (raster: URL, zones: URL) {
         let raster = folder.appendingPathComponent("lc.tif")
-        try tool("gdal_translate", ["-q", "-a_nodata", "0", fixtures.appendingPathComponent("lc.tif").path, raster.path])
+        try CLITestSupport.checkedTool(["gdal_translate", "-q", "-a_nodata", "0", fixtures.appendingPathComponent("lc.tif").path, raster.path])
         let zones = folder.appendingPathComponent("zones.geojson")
         try Data("""
             {"type": "FeatureCollection", "features": [
@@ -76,7 +60,7 @@ final class ReportCommandTests: XCTestCase {
             rows = list(csv.DictReader(open(sys.argv[1], newline="")))
             print(json.dumps({"header": list(rows[0].keys()), "rows": rows}))
             """
-        let parsed = try json(try tool("python3", ["-c", script, folder.appendingPathComponent("areas.csv").path]))
+        let parsed = try json(try CLITestSupport.checkedTool(["python3", "-c", script, folder.appendingPathComponent("areas.csv").path]))
         XCTAssertEqual(parsed["header"] as? [String], ["raster", "zone", "row_type", "value", "name", "pixels", "area_m2", "area_ha", "fraction"])
         let rows = try XCTUnwrap(parsed["rows"] as? [[String: String]])
         let zoneClassCount = zoneList.reduce(0) { $0 + (($1["classes"] as? [Any])?.count ?? 0) }
