@@ -9,8 +9,9 @@ import TensorCore
 /// written to `Benchmarks/.models/<name>.safetensors` so that `model_bench.py` times the very same model.
 ///
 /// Per configuration it prints one line per precision with the batch time, the convolution FLOPs and
-/// the share of a profiled run spent in the convolution primitives (`conv_share`). `--winograd 1` adds an
-/// `f32-winograd` pass (oneDNN's Winograd kernels where they apply; LandUse only).
+/// the share of a profiled run spent in the convolution primitives (`conv_share`). The plans are compiled as
+/// `landuse classify` compiles them (Float32 with oneDNN's Winograd kernels where they apply); `--direct 1`
+/// adds an `f32-direct` pass without Winograd (LandUse only).
 func runModels(_ options: Options) {
     let folder = URL(fileURLWithPath: "Benchmarks/.models")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -33,8 +34,9 @@ func runModels(_ options: Options) {
             for batch in options.batches {
                 var generator = RandomGenerator(seed: 7)
                 let chips = Tensor.randomUniform(shape: [batch, size, size, 6], lowerBound: -2, upperBound: 2, generator: &generator)
-                let variants = InferencePrecision.allCases.filter(\.isSupportedOnThisCPU).map { ($0, false) }
-                    + (options.winograd ? [(InferencePrecision.float32, true)] : [])
+                // As `landuse classify` compiles them: Float32 prefers Winograd where oneDNN has it, bf16 is direct.
+                let variants = InferencePrecision.allCases.filter(\.isSupportedOnThisCPU).map { ($0, $0 == .float32) }
+                    + (options.direct ? [(InferencePrecision.float32, false)] : [])
                 for (precision, winograd) in variants {
                     let plan: PSPNetInferencePlan
                     do {
@@ -48,7 +50,7 @@ func runModels(_ options: Options) {
                     let (median, minimum) = measure(repeats: options.repeats) { plan.run(chips, into: &output) }
                     plan.run(chips, into: &output, profile: true)
                     let profile = plan.plan.lastProfile!
-                    report(["engine": "landuse", "suite": "model", "name": "\(name)-b\(batch)", "pass": precision.rawValue + (winograd ? "-winograd" : ""),
+                    report(["engine": "landuse", "suite": "model", "name": "\(name)-b\(batch)", "pass": precision.rawValue + (precision == .float32 && !winograd ? "-direct" : ""),
                             "batch": batch, "threads": options.threads, "median_ms": median, "min_ms": minimum,
                             "conv_gflop": plan.plan.convolutionFlops / 1e9,
                             "conv_share": profile.convolutionSeconds / profile.totalSeconds,

@@ -27,8 +27,8 @@ struct Options {
     var batch = 4
     /// Batch sizes of the model suite (`--batch 1,4`).
     var batches = [4]
-    /// Model suite: also time Float32 plans that prefer Winograd kernels (`--winograd 1`).
-    var winograd = false
+    /// Model suite: also time Float32 plans without Winograd kernels (`--direct 1`).
+    var direct = false
     var repeats = 10
     var shapesFile = "Benchmarks/conv_shapes.json"
     var only: String?
@@ -49,7 +49,7 @@ struct Options {
             case "--repeats": options.repeats = Int(value) ?? { usage("--repeats takes an integer") }()
             case "--shapes": options.shapesFile = value
             case "--only": options.only = value
-            case "--winograd": options.winograd = value == "1" || value == "true"
+            case "--direct": options.direct = value == "1" || value == "true"
             default: usage("unknown option \(flag)")
             }
         }
@@ -58,7 +58,7 @@ struct Options {
 
     static func usage(_ problem: String? = nil) -> Never {
         if let problem { FileHandle.standardError.write(Data("error: \(problem)\n".utf8)) }
-        var text = "usage: LandUseBenchmarks <suite> [--threads 2] [--batch 4] [--repeats 10] [--shapes FILE] [--only NAME] [--winograd 0|1]\nsuites:\n"
+        var text = "usage: LandUseBenchmarks <suite> [--threads 2] [--batch 4] [--repeats 10] [--shapes FILE] [--only NAME] [--direct 0|1]\nsuites:\n"
         for suite in Suite.allCases { text += "  \(suite.rawValue)  \(suite.summary)\n" }
         FileHandle.standardError.write(Data(text.utf8))
         exit(2)
