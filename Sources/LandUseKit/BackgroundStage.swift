@@ -25,8 +25,7 @@ final class BackgroundStage: @unchecked Sendable {
     /// Lowers the calling thread's priority a little (Linux: per-thread nice +5; elsewhere a no-op).
     ///
     /// The classifier's OpenMP and Dispatch workers wait for each other at every layer, so a stage thread that
-    /// preempts one of them stalls all of them; a niced stage thread yields to them. Pipelining is on by default
-    /// only where cores outnumber the engine's threads, so the stages normally have a core of their own. An
+    /// preempts one of them stalls all of them; a niced stage thread yields to them and runs in the gaps. An
     /// earlier build used `SCHED_IDLE` instead: on a machine busy with other processes, idle-class threads got
     /// no CPU at all and a pipelined run of 16 chips took 80 s instead of 4 s (docs/benchmarks.md).
     private static func yieldToForegroundWork() {

@@ -35,10 +35,9 @@ public struct ClassifyOptions: Sendable {
     /// Precision of the model's convolutions.
     public var precision: ModelPrecision
     /// Read and cut the next chips, and write finished rows, on background threads while the classifier runs
-    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time). nil
-    /// decides by the machine: pipelined only when there are more cores than the engine's threads, because
-    /// on a machine whose cores the model fills the stage threads slowed it more than they hid
-    /// (docs/benchmarks.md, "Classify end to end").
+    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time). nil (the
+    /// default) pipelines: with the stage threads at nice +5 it was faster than the sequential path even on
+    /// 2 cores that the model fills (docs/benchmarks.md, "Classify end to end").
     public var pipelined: Bool?
 
     public init(

@@ -97,7 +97,7 @@ public final class ClassifyTool {
         let work = PredictionWork(
             grid: grid, area: area, strips: strips, classCount: description.classes.count, classifier: classifier, started: started,
             progress: progress)
-        if options.pipelined ?? (ProcessInfo.processInfo.activeProcessorCount > TensorEngine.threadCount) {
+        if options.pipelined ?? true {
             try predictPipelined(source: source, work: work, pass: &pass, isCancelled: isCancelled, consume: consume)
         } else {
             try predictSequentially(source: source, work: work, pass: &pass, isCancelled: isCancelled, consume: consume)
