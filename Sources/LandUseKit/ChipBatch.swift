@@ -6,7 +6,9 @@ struct ChipBatch {
     let chipSize: Int
     let bandCount: Int
     let capacity: Int
-    private var values: [Float] = []
+    /// The chips, `[capacity, S, S, bands]`, written in place and handed to the classifier without a copy when
+    /// the batch is full (the first `positions.count` chips are in use).
+    private var values: TensorStorage
     private var validity: [UInt8] = []
     private var positions: [(row: Int, column: Int)] = []
 
@@ -14,7 +16,7 @@ struct ChipBatch {
         self.chipSize = chipSize
         self.bandCount = bandCount
         self.capacity = capacity
-        values.reserveCapacity(capacity * chipSize * chipSize * bandCount)
+        values = TensorStorage(uninitializedCount: capacity * chipSize * chipSize * bandCount)
         validity.reserveCapacity(capacity * chipSize * chipSize)
     }
 
@@ -41,29 +43,43 @@ struct ChipBatch {
         let size = chipSize, channels = bandCount
         let scales = bands.map { 1 / $0.std }
         let means = bands.map(\.mean)
-        let start = values.count
+        let chipScalars = size * size * channels
+        let start = positions.count * chipScalars
         var anyValid = false
-        values.append(contentsOf: repeatElement(0, count: size * size * channels))
+        (values.pointer + start).initialize(repeating: 0, count: chipScalars)
         validity.append(contentsOf: repeatElement(0, count: size * size))
         let validityStart = validity.count - size * size
+        // Source column of every chip column (reflected at the raster's edge), computed once per chip.
+        let sourceColumns = (0..<size).map { columnShift + ChipBatch.reflect($0, length: columns.count) }
+        let noSampleMask = [Bool]()
         block.values.withUnsafeBufferPointer { source in
             block.isValid.withUnsafeBufferPointer { sourceValid in
-                values.withUnsafeMutableBufferPointer { target in
-                    validity.withUnsafeMutableBufferPointer { targetValid in
-                        for y in 0..<size {
-                            let sourceRow = ChipBatch.reflect(y, length: rows.count)
-                            for x in 0..<size {
-                                let sourceColumn = columnShift + ChipBatch.reflect(x, length: columns.count)
-                                let pixel = sourceRow * block.columnCount + sourceColumn
-                                guard sourceValid[pixel] else { continue }
-                                // Padding pixels feed the network but never reach the output.
-                                if y < rows.count && x < columns.count {
-                                    targetValid[validityStart + y * size + x] = 1
-                                    anyValid = true
-                                }
-                                let destination = start + (y * size + x) * channels
-                                for band in 0..<channels where sampleValid?[pixel * channels + band] ?? true {
-                                    target[destination + band] = (source[pixel * channels + band] - means[band]) * scales[band]
+                (sampleValid ?? noSampleMask).withUnsafeBufferPointer { sampleMask in
+                    do {
+                        let target = UnsafeMutableBufferPointer(start: values.pointer, count: values.count)
+                        validity.withUnsafeMutableBufferPointer { targetValid in
+                            for y in 0..<size {
+                                let sourceRowStart = ChipBatch.reflect(y, length: rows.count) * block.columnCount
+                                let insideRows = y < rows.count
+                                for x in 0..<size {
+                                    let pixel = sourceRowStart + sourceColumns[x]
+                                    guard sourceValid[pixel] else { continue }
+                                    // Padding pixels feed the network but never reach the output.
+                                    if insideRows && x < columns.count {
+                                        targetValid[validityStart + y * size + x] = 1
+                                        anyValid = true
+                                    }
+                                    let destination = start + (y * size + x) * channels
+                                    let from = pixel * channels
+                                    if sampleMask.isEmpty {
+                                        for band in 0..<channels {
+                                            target[destination + band] = (source[from + band] - means[band]) * scales[band]
+                                        }
+                                    } else {
+                                        for band in 0..<channels where sampleMask[from + band] {
+                                            target[destination + band] = (source[from + band] - means[band]) * scales[band]
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -72,7 +88,6 @@ struct ChipBatch {
             }
         }
         guard anyValid else {
-            values.removeLast(size * size * channels)
             validity.removeLast(size * size)
             return false
         }
@@ -84,7 +99,10 @@ struct ChipBatch {
     mutating func run(_ classifier: ChipClassifier, into stitcher: ChipStitcher) throws {
         guard !positions.isEmpty else { return }
         let count = positions.count, size = chipSize
-        let chips = Tensor(shape: [count, size, size, bandCount], scalars: values)
+        let shape = [count, size, size, bandCount]
+        let chips = count == capacity
+            ? Tensor(shape: shape, storage: values)
+            : Tensor(shape: shape) { $0.baseAddress!.update(from: values.pointer, count: $0.count) }
         let probabilities = try classifier.probabilities(for: chips)
         let classes = classifier.classCount
         precondition(probabilities.shape == [count, size, size, classes], "classifier returned \(probabilities.shape), expected \([count, size, size, classes])")
@@ -97,7 +115,6 @@ struct ChipBatch {
                 }
             }
         }
-        values.removeAll(keepingCapacity: true)
         validity.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
     }

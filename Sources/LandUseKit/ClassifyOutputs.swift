@@ -61,26 +61,39 @@ final class ClassifyOutputs {
         let pixels = block.pixelCount
         let window = Window(columnOffset: block.columnOffset - self.window.columnOffset, rowOffset: block.rowOffset - self.window.rowOffset,
                             columnCount: block.columnCount, rowCount: block.rowCount)
-        var best = [Int](repeating: -1, count: pixels)
-        var confidence = [Float](repeating: Float(ClassifyOutputs.confidenceNodata), count: pixels)
-        for pixel in 0..<pixels where weights[pixel] > 0 {
-            var winner = 0
-            var top = probabilities[pixel * classes]
-            for k in 1..<classes where probabilities[pixel * classes + k] > top {
-                top = probabilities[pixel * classes + k]
-                winner = k
+        // Per pixel: the index of the most probable class (the first on ties), or -1 where no chip had data.
+        var best = [Int32](repeating: -1, count: pixels)
+        var counts = [Int](repeating: 0, count: classes)
+        best.withUnsafeMutableBufferPointer { best in
+            counts.withUnsafeMutableBufferPointer { counts in
+                for pixel in 0..<pixels where weights[pixel] > 0 {
+                    let base = pixel * classes
+                    var winner = 0
+                    var top = probabilities[base]
+                    for k in 1..<classes where probabilities[base + k] > top {
+                        top = probabilities[base + k]
+                        winner = k
+                    }
+                    best[pixel] = Int32(winner)
+                    counts[winner] += 1
+                }
             }
-            best[pixel] = winner
-            confidence[pixel] = top
-            classPixels[classValues[winner], default: 0] += 1
         }
-        let valid = best.reduce(0) { $0 + ($1 >= 0 ? 1 : 0) }
+        for (index, count) in counts.enumerated() where count > 0 { classPixels[classValues[index], default: 0] += count }
+        let valid = counts.reduce(0, +)
         validPixels += valid
         nodataPixels += pixels - valid
         if usesUInt16 {
-            try classWriter.write(best.map { UInt16($0 >= 0 ? classValues[$0] : nodataValue) }, window: window)
+            let values = classValues.map { UInt16($0) }, nodata = UInt16(nodataValue)
+            try classWriter.write(best.map { $0 >= 0 ? values[Int($0)] : nodata }, window: window)
         } else {
-            try classWriter.write(best.map { UInt8($0 >= 0 ? classValues[$0] : nodataValue) }, window: window)
+            let values = classValues.map { UInt8($0) }, nodata = UInt8(nodataValue)
+            try classWriter.write(best.map { $0 >= 0 ? values[Int($0)] : nodata }, window: window)
+        }
+        if let confidenceWriter {
+            var confidence = [Float](repeating: Float(ClassifyOutputs.confidenceNodata), count: pixels)
+            for pixel in 0..<pixels where best[pixel] >= 0 { confidence[pixel] = probabilities[pixel * classes + Int(best[pixel])] }
+            try confidenceWriter.write(confidence, window: window)
         }
         if let probabilityWriter {
             var bytes = [UInt8](repeating: UInt8(ClassifyOutputs.probabilityNodata), count: pixels * classes)
@@ -91,7 +104,6 @@ final class ClassifyOutputs {
             }
             try probabilityWriter.write(bytes, window: window)
         }
-        if let confidenceWriter { try confidenceWriter.write(confidence, window: window) }
     }
 
     /// Finishes every raster (overviews, COG) and renames them onto their names; returns their URLs.

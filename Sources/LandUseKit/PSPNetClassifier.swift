@@ -13,6 +13,8 @@ public final class PSPNetClassifier: ChipClassifier {
     public let precision: InferencePrecision
     private var plans: [[Int]: PSPNetInferencePlan] = [:]
     private var planOrder: [[Int]] = []
+    /// The last probabilities returned per plan shape, reused as the next output buffer.
+    private var outputs: [[Int]: Tensor] = [:]
     private let lock = NSLock()
     /// Plans kept at once; each holds its activation buffers.
     private static let plansKept = 2
@@ -35,7 +37,18 @@ public final class PSPNetClassifier: ChipClassifier {
 
     public func probabilities(for chips: Tensor) throws -> Tensor {
         precondition(chips.rank == 4 && chips.shape[3] == model.configuration.bandCount, "PSPNetClassifier: chips \(chips.shape) must be [N, S, S, \(model.configuration.bandCount)]")
-        return try plan(for: chips.shape)(chips)
+        let plan = try plan(for: chips.shape)
+        // The last result for this shape is reused: by the time the next batch comes the caller has let go of
+        // it, so the plan writes in place (copy-on-write still protects a caller that kept it). This spares
+        // a fresh mapping of tens of MB, and its page faults, per batch.
+        lock.lock()
+        var output = outputs.removeValue(forKey: chips.shape) ?? Tensor(shape: plan.outputShape)
+        lock.unlock()
+        plan.run(chips, into: &output)
+        lock.lock()
+        if plans[chips.shape] != nil { outputs[chips.shape] = output }
+        lock.unlock()
+        return output
     }
 
     /// The compiled plan for chips of `shape`, compiling it on first use and dropping the least recently
@@ -46,7 +59,11 @@ public final class PSPNetClassifier: ChipClassifier {
         if let plan = plans[shape] { return plan }
         let plan = try PSPNetInferencePlan(model: model, batch: shape[0], height: shape[1], width: shape[2],
                                            precision: precision, output: .probabilities)
-        if planOrder.count >= PSPNetClassifier.plansKept { plans[planOrder.removeFirst()] = nil }
+        if planOrder.count >= PSPNetClassifier.plansKept {
+            let evicted = planOrder.removeFirst()
+            plans[evicted] = nil
+            outputs[evicted] = nil
+        }
         plans[shape] = plan
         planOrder.append(shape)
         return plan

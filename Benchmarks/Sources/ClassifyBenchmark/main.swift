@@ -10,6 +10,7 @@ import TensorCore
 //
 //   ClassifyBenchmark random-model MODEL.safetensors [--chip-size 512] [--overlap 0]
 //   ClassifyBenchmark end-to-end [--size 4096] [--chip-size 512] [--batch 4] [--threads N] [--folder DIR] [--rounds 2]
+//                                [--bare-only 1]   (only the runs without the model, for profiling the pipeline)
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ClassifyBenchmark: \(message)\n".utf8))
@@ -101,7 +102,7 @@ func endToEnd(_ values: [String: String]) throws {
     print("load average at start: \(loadAverage())")
     var generator = RandomGenerator(seed: 3)
     let chips = Tensor.randomUniform(shape: [batch, chipSize, chipSize, 6], lowerBound: -2, upperBound: 2, generator: &generator)
-    for round in 1...rounds {
+    for round in 1...rounds where values["bare-only"] == nil {
         let alone = try seconds { for _ in 0..<batches { _ = try classifier.probabilities(for: chips) } }
         print("round \(round) model alone" + String(format: " %6.1f s (%.3f s/chip)", alone, alone / Double(batches * batch)))
         for (name, pipelined) in [("sequential", false), ("pipelined", true)] {
@@ -116,7 +117,31 @@ func endToEnd(_ values: [String: String]) throws {
                 + String(format: ", throughput %.0f%% of model alone", 100 * alone / total))
         }
     }
+    // Everything but the model: the same run with a classifier that answers at once (uniform probabilities
+    // from a preallocated tensor), i.e. the wall time of reading, cutting, stitching and writing alone.
+    let instant = InstantClassifier(classCount: timed.classCount)
+    let bare = ClassifyTool(description: description, classifier: instant)
+    for (name, pipelined) in [("sequential", false), ("pipelined", true)] {
+        let options = ClassifyOptions(chipSize: chipSize, overlap: 0, batchSize: batch, overwrite: true, pipelined: pipelined)
+        let total = try seconds { _ = try bare.run(input: scene, output: folder.appendingPathComponent("bare-\(name).tif"), options: options) }
+        print("without the model, " + name.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "%6.1f s", total))
+    }
     print("load average at end: \(loadAverage())")
+}
+
+/// Uniform probabilities at once: what the pipeline costs without a model.
+final class InstantClassifier: ChipClassifier {
+    let classCount: Int
+    private var answers: [[Int]: Tensor] = [:]
+    init(classCount: Int) { self.classCount = classCount }
+
+    func probabilities(for chips: Tensor) throws -> Tensor {
+        let shape = Array(chips.shape.prefix(3)) + [classCount]
+        if let answer = answers[shape] { return answer }
+        let answer = Tensor(shape: shape, repeating: 1 / Float(classCount))
+        answers[shape] = answer
+        return answer
+    }
 }
 
 func loadAverage() -> String {
