@@ -13,6 +13,8 @@ public final class PSPNetClassifier: ChipClassifier {
     public let precision: InferencePrecision
     private var plans: [[Int]: PSPNetInferencePlan] = [:]
     private var planOrder: [[Int]] = []
+    /// The largest batch classified so far.
+    private var largestBatch = 0
     /// The last probabilities returned per plan shape, reused as the next output buffer.
     private var outputs: [[Int]: Tensor] = [:]
     private let lock = NSLock()
@@ -37,6 +39,15 @@ public final class PSPNetClassifier: ChipClassifier {
 
     public func probabilities(for chips: Tensor) throws -> Tensor {
         precondition(chips.rank == 4 && chips.shape[3] == model.configuration.bandCount, "PSPNetClassifier: chips \(chips.shape) must be [N, S, S, \(model.configuration.bandCount)]")
+        // A batch smaller than the largest seen (the last, partial batch of a chip row) runs chip by chip on a
+        // one-chip plan instead of compiling a plan of its own: a plan's buffers are about the batch size
+        // times one chip's (130 MB for 3 chips of 512 x 512 with ResNet-18), and that second plan was the
+        // peak of wide-scene runs. One-chip plans run at the same speed per chip (docs/benchmarks.md).
+        lock.lock()
+        largestBatch = max(largestBatch, chips.shape[0])
+        let splits = chips.shape[0] > 1 && chips.shape[0] < largestBatch
+        lock.unlock()
+        if splits { return try probabilitiesChipByChip(chips) }
         let plan = try plan(for: chips.shape)
         // The last result for this shape is reused: by the time the next batch comes the caller has let go of
         // it, so the plan writes in place (copy-on-write still protects a caller that kept it). This spares
@@ -53,6 +64,27 @@ public final class PSPNetClassifier: ChipClassifier {
 
     /// The compiled plan for chips of `shape`, compiling it on first use and dropping the least recently
     /// compiled one beyond `plansKept`.
+    private func probabilitiesChipByChip(_ chips: Tensor) throws -> Tensor {
+        let count = chips.shape[0]
+        let chipShape = [1] + Array(chips.shape.dropFirst())
+        let inputScalars = chipShape.reduce(1, *)
+        let plan = try plan(for: chipShape)
+        let outputScalars = plan.outputShape.reduce(1, *)
+        var result = Tensor(shape: [count] + Array(plan.outputShape.dropFirst()))
+        var chip = Tensor(shape: chipShape)
+        var output = Tensor(shape: plan.outputShape)
+        for index in 0..<count {
+            chips.withUnsafeBufferPointer { source in
+                chip.withUnsafeMutableBufferPointer { $0.baseAddress!.update(from: source.baseAddress! + index * inputScalars, count: inputScalars) }
+            }
+            plan.run(chip, into: &output)
+            output.withUnsafeBufferPointer { source in
+                result.withUnsafeMutableBufferPointer { ($0.baseAddress! + index * outputScalars).update(from: source.baseAddress!, count: outputScalars) }
+            }
+        }
+        return result
+    }
+
     private func plan(for shape: [Int]) throws -> PSPNetInferencePlan {
         lock.lock()
         defer { lock.unlock() }
