@@ -99,11 +99,14 @@ struct ChipBatch {
     mutating func run(_ classifier: ChipClassifier, into stitcher: ChipStitcher) throws {
         guard !positions.isEmpty else { return }
         let count = positions.count, size = chipSize
-        let shape = [count, size, size, bandCount]
-        let chips = count == capacity
-            ? Tensor(shape: shape, storage: values)
-            : Tensor(shape: shape) { $0.baseAddress!.update(from: values.pointer, count: $0.count) }
-        let probabilities = try classifier.probabilities(for: chips)
+        let probabilities: Tensor
+        do {
+            let shape = [count, size, size, bandCount]
+            let chips = count == capacity
+                ? Tensor(shape: shape, storage: values)
+                : Tensor(shape: shape) { $0.baseAddress!.update(from: values.pointer, count: $0.count) }
+            probabilities = try classifier.probabilities(for: chips)
+        }
         let classes = classifier.classCount
         precondition(probabilities.shape == [count, size, size, classes], "classifier returned \(probabilities.shape), expected \([count, size, size, classes])")
         probabilities.withUnsafeBufferPointer { all in
@@ -117,5 +120,7 @@ struct ChipBatch {
         }
         validity.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
+        // `cut` writes through the storage's pointer; a classifier that kept the chips must not see that.
+        if !isKnownUniquelyReferenced(&values) { values = TensorStorage(uninitializedCount: values.count) }
     }
 }

@@ -40,9 +40,9 @@ public final class PSPNetClassifier: ChipClassifier {
     public func probabilities(for chips: Tensor) throws -> Tensor {
         precondition(chips.rank == 4 && chips.shape[3] == model.configuration.bandCount, "PSPNetClassifier: chips \(chips.shape) must be [N, S, S, \(model.configuration.bandCount)]")
         // A batch smaller than the largest seen (the last, partial batch of a chip row) runs chip by chip on a
-        // one-chip plan instead of compiling a plan of its own: a plan's buffers are about the batch size
-        // times one chip's (130 MB for 3 chips of 512 x 512 with ResNet-18), and that second plan was the
-        // peak of wide-scene runs. One-chip plans run at the same speed per chip (docs/benchmarks.md).
+        // one-chip plan instead of compiling a plan of its own: a plan for 3 chips of 512 x 512 (ResNet-18)
+        // holds about 96 MB of buffers besides its weights, and it was the peak of wide-scene runs. One-chip
+        // plans run at nearly the same speed per chip (docs/benchmarks.md, "Whole model").
         lock.lock()
         largestBatch = max(largestBatch, chips.shape[0])
         let splits = chips.shape[0] > 1 && chips.shape[0] < largestBatch
@@ -62,8 +62,7 @@ public final class PSPNetClassifier: ChipClassifier {
         return output
     }
 
-    /// The compiled plan for chips of `shape`, compiling it on first use and dropping the least recently
-    /// compiled one beyond `plansKept`.
+    /// `chips` one at a time through the one-chip plan, gathered into one `[N, S, S, classes]` result.
     private func probabilitiesChipByChip(_ chips: Tensor) throws -> Tensor {
         let count = chips.shape[0]
         let chipShape = [1] + Array(chips.shape.dropFirst())
@@ -85,6 +84,8 @@ public final class PSPNetClassifier: ChipClassifier {
         return result
     }
 
+    /// The compiled plan for chips of `shape`, compiling it on first use and dropping the least recently
+    /// compiled one beyond `plansKept`.
     private func plan(for shape: [Int]) throws -> PSPNetInferencePlan {
         lock.lock()
         defer { lock.unlock() }
