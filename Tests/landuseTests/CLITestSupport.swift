@@ -29,31 +29,17 @@ enum CLITestSupport {
         try ModelFile.write(model, description: description, to: url)
     }
 
-    /// Runs a command-line tool (looked up on PATH) and returns its exit status, standard output and error.
-    static func tool(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        let errors = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self), String(decoding: errors, as: UTF8.self))
-    }
-
-    /// Runs a tool that must succeed: fails the test (with the tool's stderr) and throws on a non-zero exit.
+    /// Runs a command-line tool (looked up on PATH) that must succeed and returns its standard output; fails
+    /// the test (with the tool's stderr) and throws on a non-zero exit.
     @discardableResult
     static func checkedTool(_ arguments: [String], file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        let result = try tool(arguments)
+        let result = try LandUseBinary.run(inDirectory: nil, executable: URL(fileURLWithPath: "/usr/bin/env"), arguments)
         guard result.status == 0 else {
-            let message = "\(arguments.joined(separator: " ")) failed (\(result.status)): \(result.errors)"
+            let message = "\(arguments.joined(separator: " ")) failed (\(result.status)): \(result.stderr)"
             XCTFail(message, file: file, line: line)
             throw NSError(domain: "CLITestSupport", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: message])
         }
-        return result.output
+        return result.stdout
     }
 
     /// `gdalinfo -json` of a raster, parsed.
