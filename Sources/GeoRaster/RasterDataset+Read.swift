@@ -8,12 +8,27 @@ extension RasterDataset {
     /// source type by GDAL's mask band (nodata, per-dataset masks, alpha) and afterwards by NaN.
     /// Throws `badWindow` for a window outside the raster, `badBands` for unknown band numbers and
     /// `unsupportedDataType` for 64-bit integer or complex bands.
-    public func read(window: Window? = nil, bands: [Int]? = nil) throws -> PixelBlock {
+    ///
+    /// `reusing`: a block this call may take the memory of (a previous result that is no longer needed), so
+    /// that a loop reading windows of one size fills the same buffers instead of fresh pages every time.
+    public func read(window: Window? = nil, bands: [Int]? = nil, reusing spent: consuming PixelBlock? = nil) throws -> PixelBlock {
         let window = window ?? profile.window
         let bands = bands ?? Array(1...profile.bandCount)
         try check(window: window, bands: bands)
         let bandCount = bands.count
-        var values = [Float](repeating: 0, count: window.pixelCount * bandCount)
+        var values: [Float]
+        var recycledValidity: [Bool]?
+        if let spent {
+            // GDAL overwrites every sample, so a buffer of the right size needs no clearing.
+            values = spent.values
+            if values.count != window.pixelCount * bandCount {
+                values.removeAll(keepingCapacity: true)
+                values.append(contentsOf: repeatElement(0, count: window.pixelCount * bandCount))
+            }
+            recycledValidity = spent.isValid
+        } else {
+            values = [Float](repeating: 0, count: window.pixelCount * bandCount)
+        }
         let sampleSize = MemoryLayout<Float>.stride
         var bandMap = bands.map { Int32($0) }
         GDALRuntime.prepare()
@@ -27,7 +42,7 @@ extension RasterDataset {
         guard status == CE_None else {
             throw GeoRasterError.gdal(.readFailed, "reading \(window) of \(url.path) failed: check that the file is complete")
         }
-        var isValid = try validity(window: window, bands: bands)
+        var isValid = try validity(window: window, bands: bands, reusing: recycledValidity)
         for pixel in 0..<window.pixelCount where isValid[pixel] {
             for slot in 0..<bandCount where values[pixel * bandCount + slot].isNaN {
                 isValid[pixel] = false
@@ -61,10 +76,19 @@ extension RasterDataset {
 
     /// Per-pixel validity of `bands` over `window` from GDAL's mask bands and nodata values (no NaN test):
     /// valid when every band's mask is non-zero and no band holds its nodata value.
-    public func validity(window: Window, bands: [Int]) throws -> [Bool] {
+    ///
+    /// `reusing`: an array whose memory this call may take (see `read(window:bands:reusing:)`).
+    public func validity(window: Window, bands: [Int], reusing spent: consuming [Bool]? = nil) throws -> [Bool] {
         try check(window: window, bands: bands)
-        var isValid = [Bool](repeating: true, count: window.pixelCount)
-        var mask = [UInt8](repeating: 0, count: window.pixelCount)
+        var isValid: [Bool]
+        if var spent {
+            spent.removeAll(keepingCapacity: true)
+            spent.append(contentsOf: repeatElement(true, count: window.pixelCount))
+            isValid = spent
+        } else {
+            isValid = [Bool](repeating: true, count: window.pixelCount)
+        }
+        var mask: [UInt8] = []
         var readPerDatasetMask = false
         for number in bands {
             let band = self.band(number)
@@ -74,6 +98,7 @@ extension RasterDataset {
                 if readPerDatasetMask { continue }
                 readPerDatasetMask = true
             }
+            if mask.isEmpty { mask = [UInt8](repeating: 0, count: window.pixelCount) }
             GDALRuntime.prepare()
             let status = mask.withUnsafeMutableBytes { buffer in
                 GDALRasterIO(

@@ -63,10 +63,12 @@ public final class RasterWriter {
 
         GDALRuntime.prepare()
         let driver = GDALGetDriverByName("GTiff")
+        // A COG's stage is read once more by the COG copy, which compresses the final file: the stage only needs
+        // to be small on disk and quick to write and read back (ZSTD level 1 where GDAL has it).
+        let stageCompression = options.layout == .cloudOptimizedGeoTIFF ? RasterWriter.fastCompression : ["COMPRESS": options.compression]
         var creation = [
-            "TILED": "YES", "BLOCKXSIZE": "\(options.tileSize)", "BLOCKYSIZE": "\(options.tileSize)",
-            "COMPRESS": options.compression, "BIGTIFF": "IF_SAFER",
-        ]
+            "TILED": "YES", "BLOCKXSIZE": "\(options.tileSize)", "BLOCKYSIZE": "\(options.tileSize)", "BIGTIFF": "IF_SAFER",
+        ].merging(stageCompression) { _, stage in stage }
         if bandCount > 1 { creation["INTERLEAVE"] = "PIXEL" }
         if options.layout == .geoTIFF {
             creation.merge(options.creationOptions) { _, user in user }
@@ -154,13 +156,27 @@ public final class RasterWriter {
             if let resampling = options.overviews {
                 var levels = overviewLevels()
                 if !levels.isEmpty {
+                    // Mode overviews of a class raster are computed by `ModeOverviews` (same pixels as GDAL's,
+                    // a fraction of the time); GDAL only creates the empty levels ("NONE").
+                    let ownMode = resampling == .mode && bandCount == 1 && (dataType == .byte || dataType == .uint16)
                     GDALRuntime.prepare()
                     guard
                         GDALBuildOverviews(
-                            handle, resampling.rawValue, Int32(levels.count), &levels, 0, nil, nil, nil) == CE_None
+                            handle, ownMode ? "NONE" : resampling.rawValue, Int32(levels.count), &levels, 0, nil, nil, nil) == CE_None
                     else {
                         GDALClose(handle)
                         throw GeoRasterError.gdal(.writeFailed, "building overviews of \(url.path) failed")
+                    }
+                    if ownMode {
+                        let band = GDALGetRasterBand(handle, 1)!
+                        var hasNodata: Int32 = 0
+                        let nodata = GDALGetRasterNoDataValue(band, &hasNodata)
+                        do {
+                            try ModeOverviews.fill(band: band, nodata: hasNodata != 0 ? nodata : nil)
+                        } catch {
+                            GDALClose(handle)
+                            throw error
+                        }
                     }
                 }
             }
@@ -182,6 +198,13 @@ public final class RasterWriter {
         return url
     }
 
+    /// The stage compression of COG outputs: ZSTD level 1 when GDAL's GTiff driver has it, else none.
+    static let fastCompression: [String: String] = {
+        GDALRuntime.prepare()
+        let list = GDALGetMetadataItem(GDALGetDriverByName("GTiff"), GDAL_DMD_CREATIONOPTIONLIST, nil).map { String(cString: $0) } ?? ""
+        return list.contains("ZSTD") ? ["COMPRESS": "ZSTD", "ZSTD_LEVEL": "1"] : ["COMPRESS": "NONE"]
+    }()
+
     /// Overview factors 2, 4, 8, ... until the smallest level fits one tile.
     private func overviewLevels() -> [Int32] {
         var levels: [Int32] = []
@@ -197,6 +220,8 @@ public final class RasterWriter {
         var creation = [
             "COMPRESS": options.compression, "BLOCKSIZE": "\(options.tileSize)", "BIGTIFF": "IF_SAFER",
             "OVERVIEWS": options.overviews == nil ? "NONE" : "FORCE_USE_EXISTING",
+            // The copy runs after the model has finished, when every core is free: compress on all of them.
+            "NUM_THREADS": "ALL_CPUS",
         ]
         creation.merge(options.creationOptions) { _, user in user }
         var arguments = ["-of", "COG"]

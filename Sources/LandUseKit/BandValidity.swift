@@ -12,18 +12,26 @@ struct PolicyBlock {
     /// Per sample `[rows, columns, bands]`, only for `fill_missing_bands`: false where that band is invalid.
     var sampleValid: [Bool]?
 
-    static func read(_ dataset: RasterDataset, window: Window, bands: [Int], policy: NodataPolicy) throws -> PolicyBlock {
-        let block = try dataset.read(window: window, bands: bands)
+    /// `reusing`: a spent result whose memory this read may take (see `RasterDataset.read(window:bands:reusing:)`).
+    static func read(_ dataset: RasterDataset, window: Window, bands: [Int], policy: NodataPolicy, reusing spent: consuming PolicyBlock? = nil) throws -> PolicyBlock {
+        var sampleValid = spent?.sampleValid ?? []
+        var block = try dataset.read(window: window, bands: bands, reusing: spent?.block)
         guard policy == .fillMissingBands, bands.count > 1 else { return PolicyBlock(block: block, sampleValid: nil) }
         let count = bands.count
-        var sampleValid = [Bool](repeating: false, count: window.pixelCount * count)
-        var pixelValid = [Bool](repeating: false, count: window.pixelCount)
+        sampleValid.removeAll(keepingCapacity: true)
+        sampleValid.append(contentsOf: repeatElement(false, count: window.pixelCount * count))
+        // The block's own validity (every band valid) is rebuilt as "any band valid", in the same memory.
+        var pixelValid = block.isValid
+        block.isValid = []
+        for pixel in pixelValid.indices { pixelValid[pixel] = false }
+        var bandValid: [Bool]?
         for (slot, band) in bands.enumerated() {
-            let valid = try dataset.validity(window: window, bands: [band])
+            let valid = try dataset.validity(window: window, bands: [band], reusing: bandValid)
             for pixel in 0..<window.pixelCount where valid[pixel] && !block.values[pixel * count + slot].isNaN {
                 sampleValid[pixel * count + slot] = true
                 pixelValid[pixel] = true
             }
+            bandValid = valid
         }
         return PolicyBlock(block: PixelBlock(window: block.window, bands: block.bands, values: block.values, isValid: pixelValid),
                            sampleValid: sampleValid)

@@ -12,12 +12,24 @@ struct ChipBatch {
     private var validity: [UInt8] = []
     private var positions: [(row: Int, column: Int)] = []
 
-    init(chipSize: Int, bandCount: Int, capacity: Int) {
+    /// - Parameter storage: spent chip storage to fill again (see `recycle()`); used when its size fits.
+    init(chipSize: Int, bandCount: Int, capacity: Int, storage: TensorStorage? = nil) {
         self.chipSize = chipSize
         self.bandCount = bandCount
         self.capacity = capacity
-        values = TensorStorage(uninitializedCount: capacity * chipSize * chipSize * bandCount)
+        let count = capacity * chipSize * chipSize * bandCount
+        if let storage, storage.count == count {
+            storage.noteModification()
+            values = storage
+        } else {
+            values = TensorStorage(uninitializedCount: count)
+        }
         validity.reserveCapacity(capacity * chipSize * chipSize)
+    }
+
+    /// The chip storage, for a later batch to fill, unless the classifier kept a reference to it.
+    consuming func recycle() -> TensorStorage? {
+        isKnownUniquelyReferenced(&values) ? values : nil
     }
 
     var isFull: Bool { positions.count >= capacity }
@@ -121,6 +133,10 @@ struct ChipBatch {
         validity.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
         // `cut` writes through the storage's pointer; a classifier that kept the chips must not see that.
-        if !isKnownUniquelyReferenced(&values) { values = TensorStorage(uninitializedCount: values.count) }
+        if isKnownUniquelyReferenced(&values) {
+            values.noteModification()
+        } else {
+            values = TensorStorage(uninitializedCount: values.count)
+        }
     }
 }

@@ -1,4 +1,5 @@
 import GeoRaster
+import TensorCore
 
 /// Reads the input rows of one chip row of one column strip and cuts them into batches of normalised chips:
 /// the first stage of `ClassifyTool.predict`, the same code whether it runs in line or on the reader thread.
@@ -24,6 +25,15 @@ struct ChipSource {
     /// How pixels that some bands miss enter the model (the model file's nodata policy).
     let policy: NodataPolicy
     let batchSize: Int
+    /// Chip storage handed back after the classifier ran (`ClassifyTool`), refilled by the next batches.
+    let storagePool = RecyclingPool<TensorStorage>(capacity: ClassifyTool.queuedBatches + 2)
+    /// The reader's spent input block, reused for the next read of the same size. Only the thread that
+    /// calls `prepare` touches it.
+    private let spent = SpentBlock()
+
+    private final class SpentBlock: @unchecked Sendable {
+        var block: PolicyBlock?
+    }
 
     /// Reads chip row `chipRow` over the chip columns touching `strip` and hands `emit` each full batch, then
     /// the row's last batch (`endsChipRow`). Stops early, returning false, when `emit` returns false.
@@ -41,11 +51,14 @@ struct ChipSource {
             let group = groupStart..<min(groupStart + batchSize, chipColumns.upperBound)
             let columns = grid.columnExtent(group.lowerBound).lowerBound..<grid.columnExtent(group.upperBound - 1).upperBound
             let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
+            let recycled = spent.block
+            spent.block = nil
             let read = try PolicyBlock.read(
                 dataset,
                 window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
                                columnCount: local.columnCount, rowCount: local.rowCount),
-                bands: bands, policy: policy)
+                bands: bands, policy: policy, reusing: recycled)
+            defer { spent.block = read }
             let block = PixelBlock(window: local, bands: read.block.bands, values: read.block.values, isValid: read.block.isValid)
             for chipColumn in group {
                 if prepared.batch.cut(from: block, sampleValid: read.sampleValid, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
@@ -65,6 +78,6 @@ struct ChipSource {
     }
 
     private func newBatch() -> ChipBatch {
-        ChipBatch(chipSize: grid.chipSize, bandCount: bands.count, capacity: batchSize)
+        ChipBatch(chipSize: grid.chipSize, bandCount: bands.count, capacity: batchSize, storage: storagePool.take())
     }
 }

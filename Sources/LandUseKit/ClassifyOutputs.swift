@@ -16,6 +16,8 @@ final class ClassifyOutputs {
     private(set) var validPixels = 0
     private(set) var nodataPixels = 0
     private(set) var classPixels: [Int: Int] = [:]
+    private var scratchBest: [Int32] = []
+    private var scratchBytes: [UInt8] = []
 
     /// Probability bands store round(254 p); 255 is nodata.
     static let probabilityScale: Float = 254
@@ -62,7 +64,12 @@ final class ClassifyOutputs {
         let window = Window(columnOffset: block.columnOffset - self.window.columnOffset, rowOffset: block.rowOffset - self.window.rowOffset,
                             columnCount: block.columnCount, rowCount: block.rowCount)
         // Per pixel: the index of the most probable class (the first on ties), or -1 where no chip had data.
-        var best = [Int32](repeating: -1, count: pixels)
+        // The scratch arrays keep their memory from call to call (rows arrive in blocks of one size).
+        var best = scratchBest
+        scratchBest = []
+        best.removeAll(keepingCapacity: true)
+        best.append(contentsOf: repeatElement(-1, count: pixels))
+        defer { scratchBest = best }
         var counts = [Int](repeating: 0, count: classes)
         best.withUnsafeMutableBufferPointer { best in
             counts.withUnsafeMutableBufferPointer { counts in
@@ -88,7 +95,12 @@ final class ClassifyOutputs {
             try classWriter.write(best.map { $0 >= 0 ? values[Int($0)] : nodata }, window: window)
         } else {
             let values = classValues.map { UInt8($0) }, nodata = UInt8(nodataValue)
-            try classWriter.write(best.map { $0 >= 0 ? values[Int($0)] : nodata }, window: window)
+            var bytes = scratchBytes
+            scratchBytes = []
+            bytes.removeAll(keepingCapacity: true)
+            bytes.append(contentsOf: best.lazy.map { $0 >= 0 ? values[Int($0)] : nodata })
+            try classWriter.write(bytes, window: window)
+            scratchBytes = bytes
         }
         if let confidenceWriter {
             var confidence = [Float](repeating: Float(ClassifyOutputs.confidenceNodata), count: pixels)

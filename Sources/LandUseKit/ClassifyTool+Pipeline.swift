@@ -10,6 +10,9 @@ import GeoRaster
 /// ```
 /// reader thread ──ChipSource.Prepared (≤ 2 queued)──► calling thread: classifier + ChipStitcher
 ///                                                        ──finished rows, copied (≤ 1 queued)──► writer thread: consume
+///
+/// Spent buffers travel back (`RecyclingPool`): the classifier's chip storage to the reader, the writer's
+/// row copies to the calling thread, so that after the first chip row no stage faults in fresh pages.
 /// ```
 ///
 /// The calling thread runs every classifier call and owns the stitcher, in the same order as the sequential
@@ -30,11 +33,20 @@ extension ClassifyTool {
         let progress: ((ClassifyProgress) -> Void)?
     }
 
-    /// Finished rows on their way to the writer thread.
+    /// Finished rows on their way to the writer thread; the writer hands them back for the next rows.
     private struct FinishedRows {
-        let window: Window
-        let probabilities: [Float]
-        let weights: [Float]
+        var window = Window(columnOffset: 0, rowOffset: 0, columnCount: 0, rowCount: 0)
+        var probabilities: [Float] = []
+        var weights: [Float] = []
+
+        /// Copies rows into this value's arrays, reusing their memory.
+        mutating func fill(window: Window, probabilities: UnsafeBufferPointer<Float>, weights: UnsafeBufferPointer<Float>) {
+            self.window = window
+            self.probabilities.removeAll(keepingCapacity: true)
+            self.probabilities.append(contentsOf: probabilities)
+            self.weights.removeAll(keepingCapacity: true)
+            self.weights.append(contentsOf: weights)
+        }
     }
 
     /// Holds the caller's `consume` for the writer thread; emptied once the writer has been joined.
@@ -55,7 +67,7 @@ extension ClassifyTool {
             for chipRow in 0..<work.grid.rowCount {
                 if isCancelled() { throw ClassifyTool.cancelledError }
                 _ = try source.prepare(strip: strip, chipRow: chipRow) { prepared in
-                    try classify(prepared, work: work, stitcher: stitcher, pass: &pass)
+                    try classify(prepared, source: source, work: work, stitcher: stitcher, pass: &pass)
                     return true
                 }
                 try finishRows(of: chipRow, strip: strip, work: work, stitcher: stitcher, consume: consume)
@@ -69,6 +81,7 @@ extension ClassifyTool {
     ) throws {
         let prepared = BoundedQueue<ChipSource.Prepared>(capacity: ClassifyTool.queuedBatches)
         let finished = BoundedQueue<FinishedRows>(capacity: ClassifyTool.queuedRowBlocks)
+        let written = RecyclingPool<FinishedRows>(capacity: ClassifyTool.queuedRowBlocks + 1)
         let strips = work.strips, rowCount = work.grid.rowCount
         try withoutActuallyEscaping(consume) { consume in
             let consumer = Consumer(consume)
@@ -86,6 +99,7 @@ extension ClassifyTool {
                         try rows.probabilities.withUnsafeBufferPointer { probabilities in
                             try rows.weights.withUnsafeBufferPointer { weights in try consumer.consume!(rows.window, probabilities, weights) }
                         }
+                        written.give(consume rows)
                     }
                 } catch {
                     finished.cancel()
@@ -108,11 +122,13 @@ extension ClassifyTool {
                         guard let next = prepared.take() else {
                             throw reader.join() ?? ClassifyTool.stageStopped("reader")
                         }
-                        try classify(next, work: work, stitcher: stitcher, pass: &pass)
                         endsChipRow = next.endsChipRow
+                        try classify(next, source: source, work: work, stitcher: stitcher, pass: &pass)
                     }
                     try finishRows(of: chipRow, strip: strip, work: work, stitcher: stitcher) { window, probabilities, weights in
-                        guard finished.put(FinishedRows(window: window, probabilities: Array(probabilities), weights: Array(weights))) else {
+                        var rows = written.take() ?? FinishedRows()
+                        rows.fill(window: window, probabilities: probabilities, weights: weights)
+                        guard finished.put(rows) else {
                             throw writer.join() ?? ClassifyTool.stageStopped("writer")
                         }
                     }
@@ -131,11 +147,13 @@ extension ClassifyTool {
         LandUseError(.failed, "the \(stage) thread stopped early without an error (a LandUse bug): run again with a sequential pipeline and report it")
     }
 
-    private func classify(_ prepared: ChipSource.Prepared, work: PredictionWork, stitcher: ChipStitcher, pass: inout PredictionPass) throws {
-        var batch = prepared.batch
-        try batch.run(work.classifier, into: stitcher)
+    private func classify(_ prepared: consuming ChipSource.Prepared, source: ChipSource, work: PredictionWork, stitcher: ChipStitcher, pass: inout PredictionPass) throws {
         pass.classified += prepared.classified
         pass.skipped += prepared.skipped
+        var batch = prepared.batch
+        _ = consume prepared  // the batch's chip storage is now referenced once, so it can be recycled
+        try batch.run(work.classifier, into: stitcher)
+        if let storage = batch.recycle() { source.storagePool.give(storage) }
         work.progress?(ClassifyProgress(chipsDone: pass.classified + pass.skipped, chipsTotal: pass.chipsTotal, secondsElapsed: Date().timeIntervalSince(work.started)))
     }
 

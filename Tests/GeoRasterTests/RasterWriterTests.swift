@@ -185,4 +185,43 @@ final class RasterWriterTests: XCTestCase {
         XCTAssertEqual(ours["geoTransform"] as? [Double], [g[0] + 10 * g[1], g[1], 0, g[3] + 5 * g[5], 0, g[5]])
         XCTAssertEqual(try GDALTools.pixel(url, column: 3, row: 4), try GDALTools.pixel(source, column: 13, row: 9))
     }
+
+    /// Mode overviews are computed by GeoRaster, not GDAL: every overview pixel must equal `gdaladdo -r mode`'s
+    /// on the same full-resolution pixels, for an odd-sized noisy class raster (many ties and nodata holes) in
+    /// Byte and UInt16, as a tiled GeoTIFF and as a COG.
+    func testModeOverviewsEqualGDALs() throws {
+        let folder = try GDALTools.temporaryFolder(self)
+        let (width, height) = (301, 203)
+        var state: UInt64 = 12345
+        let values = (0..<(width * height)).map { _ -> UInt16 in
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return [0, 1, 3, 3, 5, 6, 200][Int(state >> 33) % 7]
+        }
+        for (dataType, layout) in [(RasterDataType.byte, RasterWriteOptions.Layout.geoTIFF), (.uint16, .cloudOptimizedGeoTIFF)] {
+            let ours = folder.appendingPathComponent("ours-\(dataType.rawValue).tif")
+            let writer = try RasterWriter(
+                url: ours, width: width, height: height, dataType: dataType, geoTransform: nil, crs: nil, nodata: 0,
+                options: RasterWriteOptions(layout: layout, tileSize: 64, overviews: .mode))
+            try writer.write(values, window: Window(columnOffset: 0, rowOffset: 0, columnCount: width, rowCount: height))
+            try writer.finish()
+            let reference = folder.appendingPathComponent("reference-\(dataType.rawValue).tif")
+            try GDALTools.run("gdal_translate", ["-q", "-co", "TILED=YES", ours.path, reference.path])
+            try GDALTools.run("gdaladdo", ["-q", "-r", "mode", reference.path, "2", "4", "8"])
+            var compared = 0
+            for level in 0..<3 {
+                let extract = { (url: URL) throws -> [UInt16] in
+                    let out = folder.appendingPathComponent("\(url.deletingPathExtension().lastPathComponent)-ovr\(level).tif")
+                    try GDALTools.run("gdal_translate", ["-q", "-ovr", "\(level)", url.path, out.path])
+                    return try RasterDataset.withOpened(out) { try $0.readSamples(UInt16.self) }
+                }
+                let mine = try extract(ours), theirs = try extract(reference)
+                XCTAssertEqual(mine.count, ((width + (2 << level) - 1) / (2 << level)) * ((height + (2 << level) - 1) / (2 << level)))
+                XCTAssertEqual(mine.count, theirs.count)
+                let differing = zip(mine, theirs).filter { $0 != $1 }.count
+                XCTAssertEqual(differing, 0, "\(dataType.rawValue) overview level \(level + 1): \(differing) of \(mine.count) pixels differ from gdaladdo's")
+                compared += mine.count
+            }
+            XCTAssertEqual(compared, 151 * 102 + 76 * 51 + 38 * 26)
+        }
+    }
 }
