@@ -16,18 +16,18 @@ extension RasterDataset {
         let bands = bands ?? Array(1...profile.bandCount)
         try check(window: window, bands: bands)
         let bandCount = bands.count
-        var values: [Float]
+        var values: [Float] = []
         var recycledValidity: [Bool]?
-        if let spent {
+        var donor = consume spent
+        if let block = donor {
+            values = block.values
+            recycledValidity = block.isValid
+        }
+        donor = nil  // `values` and `recycledValidity` are now the only references: reused in place, not copied
+        if values.count != window.pixelCount * bandCount {
             // GDAL overwrites every sample, so a buffer of the right size needs no clearing.
-            values = spent.values
-            if values.count != window.pixelCount * bandCount {
-                values.removeAll(keepingCapacity: true)
-                values.append(contentsOf: repeatElement(0, count: window.pixelCount * bandCount))
-            }
-            recycledValidity = spent.isValid
-        } else {
-            values = [Float](repeating: 0, count: window.pixelCount * bandCount)
+            values.removeAll(keepingCapacity: true)
+            values.append(contentsOf: repeatElement(0, count: window.pixelCount * bandCount))
         }
         let sampleSize = MemoryLayout<Float>.stride
         var bandMap = bands.map { Int32($0) }
@@ -42,8 +42,10 @@ extension RasterDataset {
         guard status == CE_None else {
             throw GeoRasterError.gdal(.readFailed, "reading \(window) of \(url.path) failed: check that the file is complete")
         }
-        var isValid = try validity(window: window, bands: bands, reusing: recycledValidity)
-        for pixel in 0..<window.pixelCount where isValid[pixel] {
+        var isValid = try validity(window: window, bands: bands, reusing: recycledValidity.take())
+        // Integer samples cannot be NaN: only floating-point bands need the scan.
+        let mayHoldNaN = bands.contains { [.float32, .float64].contains(profile.bands[$0 - 1].dataType) }
+        for pixel in 0..<window.pixelCount where mayHoldNaN && isValid[pixel] {
             for slot in 0..<bandCount where values[pixel * bandCount + slot].isNaN {
                 isValid[pixel] = false
                 break
@@ -80,14 +82,10 @@ extension RasterDataset {
     /// `reusing`: an array whose memory this call may take (see `read(window:bands:reusing:)`).
     public func validity(window: Window, bands: [Int], reusing spent: consuming [Bool]? = nil) throws -> [Bool] {
         try check(window: window, bands: bands)
-        var isValid: [Bool]
-        if var spent {
-            spent.removeAll(keepingCapacity: true)
-            spent.append(contentsOf: repeatElement(true, count: window.pixelCount))
-            isValid = spent
-        } else {
-            isValid = [Bool](repeating: true, count: window.pixelCount)
-        }
+        var donor = consume spent
+        var isValid = donor.take() ?? []
+        isValid.removeAll(keepingCapacity: true)
+        isValid.append(contentsOf: repeatElement(true, count: window.pixelCount))
         var mask: [UInt8] = []
         var readPerDatasetMask = false
         for number in bands {

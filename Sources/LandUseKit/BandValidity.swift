@@ -14,8 +14,11 @@ struct PolicyBlock {
 
     /// `reusing`: a spent result whose memory this read may take (see `RasterDataset.read(window:bands:reusing:)`).
     static func read(_ dataset: RasterDataset, window: Window, bands: [Int], policy: NodataPolicy, reusing spent: consuming PolicyBlock? = nil) throws -> PolicyBlock {
-        var sampleValid = spent?.sampleValid ?? []
-        var block = try dataset.read(window: window, bands: bands, reusing: spent?.block)
+        var donor = consume spent
+        var sampleValid = donor?.sampleValid ?? []
+        var spentBlock = donor?.block
+        donor = nil  // the arrays taken above are now referenced once, so they are reused in place
+        var block = try dataset.read(window: window, bands: bands, reusing: spentBlock.take())
         guard policy == .fillMissingBands, bands.count > 1 else { return PolicyBlock(block: block, sampleValid: nil) }
         let count = bands.count
         sampleValid.removeAll(keepingCapacity: true)
@@ -26,7 +29,7 @@ struct PolicyBlock {
         for pixel in pixelValid.indices { pixelValid[pixel] = false }
         var bandValid: [Bool]?
         for (slot, band) in bands.enumerated() {
-            let valid = try dataset.validity(window: window, bands: [band], reusing: bandValid)
+            let valid = try dataset.validity(window: window, bands: [band], reusing: bandValid.take())
             for pixel in 0..<window.pixelCount where valid[pixel] && !block.values[pixel * count + slot].isNaN {
                 sampleValid[pixel * count + slot] = true
                 pixelValid[pixel] = true

@@ -27,9 +27,10 @@ struct ChipBatch {
         validity.reserveCapacity(capacity * chipSize * chipSize)
     }
 
-    /// The chip storage, for a later batch to fill, unless the classifier kept a reference to it.
-    consuming func recycle() -> TensorStorage? {
-        isKnownUniquelyReferenced(&values) ? values : nil
+    /// The chip storage, for a later batch to fill (`RecyclingPool.takeUnreferenced` hands it out only once
+    /// no copy of this batch and no classifier holds it).
+    consuming func recycle() -> TensorStorage {
+        values
     }
 
     var isFull: Bool { positions.count >= capacity }
@@ -58,6 +59,15 @@ struct ChipBatch {
         let chipScalars = size * size * channels
         let start = positions.count * chipScalars
         var anyValid = false
+        if positions.isEmpty {
+            // `cut` writes through the storage's pointer: a classifier (or a copy of this batch) that still
+            // holds the chips of an earlier run must not see that.
+            if isKnownUniquelyReferenced(&values) {
+                values.noteModification()
+            } else {
+                values = TensorStorage(uninitializedCount: values.count)
+            }
+        }
         (values.pointer + start).initialize(repeating: 0, count: chipScalars)
         validity.append(contentsOf: repeatElement(0, count: size * size))
         let validityStart = validity.count - size * size
@@ -67,29 +77,29 @@ struct ChipBatch {
         block.values.withUnsafeBufferPointer { source in
             block.isValid.withUnsafeBufferPointer { sourceValid in
                 (sampleValid ?? noSampleMask).withUnsafeBufferPointer { sampleMask in
-                    do {
-                        let target = UnsafeMutableBufferPointer(start: values.pointer, count: values.count)
-                        validity.withUnsafeMutableBufferPointer { targetValid in
-                            for y in 0..<size {
-                                let sourceRowStart = ChipBatch.reflect(y, length: rows.count) * block.columnCount
-                                let insideRows = y < rows.count
-                                for x in 0..<size {
-                                    let pixel = sourceRowStart + sourceColumns[x]
-                                    guard sourceValid[pixel] else { continue }
-                                    // Padding pixels feed the network but never reach the output.
-                                    if insideRows && x < columns.count {
-                                        targetValid[validityStart + y * size + x] = 1
-                                        anyValid = true
-                                    }
-                                    let destination = start + (y * size + x) * channels
-                                    let from = pixel * channels
-                                    if sampleMask.isEmpty {
-                                        for band in 0..<channels {
-                                            target[destination + band] = (source[from + band] - means[band]) * scales[band]
-                                        }
-                                    } else {
-                                        for band in 0..<channels where sampleMask[from + band] {
-                                            target[destination + band] = (source[from + band] - means[band]) * scales[band]
+                    means.withUnsafeBufferPointer { means in
+                        scales.withUnsafeBufferPointer { scales in
+                            sourceColumns.withUnsafeBufferPointer { sourceColumns in
+                                validity.withUnsafeMutableBufferPointer { targetValid in
+                                    let target = values.pointer + start
+                                    let masked = !sampleMask.isEmpty
+                                    for y in 0..<size {
+                                        let sourceRowStart = ChipBatch.reflect(y, length: rows.count) * block.columnCount
+                                        let insideRows = y < rows.count
+                                        let validRow = targetValid.baseAddress! + validityStart + y * size
+                                        for x in 0..<size {
+                                            let pixel = sourceRowStart + sourceColumns[x]
+                                            guard sourceValid[pixel] else { continue }
+                                            // Padding pixels feed the network but never reach the output.
+                                            if insideRows && x < columns.count {
+                                                validRow[x] = 1
+                                                anyValid = true
+                                            }
+                                            let destination = target + (y * size + x) * channels
+                                            let from = pixel * channels
+                                            for band in 0..<channels where !masked || sampleMask[from + band] {
+                                                destination[band] = (source[from + band] - means[band]) * scales[band]
+                                            }
                                         }
                                     }
                                 }
@@ -132,11 +142,5 @@ struct ChipBatch {
         }
         validity.removeAll(keepingCapacity: true)
         positions.removeAll(keepingCapacity: true)
-        // `cut` writes through the storage's pointer; a classifier that kept the chips must not see that.
-        if isKnownUniquelyReferenced(&values) {
-            values.noteModification()
-        } else {
-            values = TensorStorage(uninitializedCount: values.count)
-        }
     }
 }

@@ -25,7 +25,8 @@ struct ChipSource {
     /// How pixels that some bands miss enter the model (the model file's nodata policy).
     let policy: NodataPolicy
     let batchSize: Int
-    /// Chip storage handed back after the classifier ran (`ClassifyTool`), refilled by the next batches.
+    /// Chip storage handed back after the classifier ran (`ClassifyTool`), refilled by the next batches once
+    /// nothing else references it.
     let storagePool = RecyclingPool<TensorStorage>(capacity: ClassifyTool.queuedBatches + 2)
     /// The reader's spent input block, reused for the next read of the same size. Only the thread that
     /// calls `prepare` touches it.
@@ -51,13 +52,11 @@ struct ChipSource {
             let group = groupStart..<min(groupStart + batchSize, chipColumns.upperBound)
             let columns = grid.columnExtent(group.lowerBound).lowerBound..<grid.columnExtent(group.upperBound - 1).upperBound
             let local = Window(columnOffset: columns.lowerBound, rowOffset: rows.lowerBound, columnCount: columns.count, rowCount: rows.count)
-            let recycled = spent.block
-            spent.block = nil
             let read = try PolicyBlock.read(
                 dataset,
                 window: Window(columnOffset: area.columnOffset + local.columnOffset, rowOffset: area.rowOffset + local.rowOffset,
                                columnCount: local.columnCount, rowCount: local.rowCount),
-                bands: bands, policy: policy, reusing: recycled)
+                bands: bands, policy: policy, reusing: spent.block.take())
             defer { spent.block = read }
             let block = PixelBlock(window: local, bands: read.block.bands, values: read.block.values, isValid: read.block.isValid)
             for chipColumn in group {
@@ -78,6 +77,6 @@ struct ChipSource {
     }
 
     private func newBatch() -> ChipBatch {
-        ChipBatch(chipSize: grid.chipSize, bandCount: bands.count, capacity: batchSize, storage: storagePool.take())
+        ChipBatch(chipSize: grid.chipSize, bandCount: bands.count, capacity: batchSize, storage: storagePool.takeUnreferenced())
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Blends per-chip class probabilities into finished rows, holding at most one chip row of accumulators.
 ///
 /// Feed the chips of one column strip (a contiguous range of chip columns) chip row by chip row, in
@@ -106,9 +108,22 @@ public final class ChipStitcher {
                          UnsafeBufferPointer(rebasing: weights[0..<(count * outputWidth)]))
             }
         }
-        probabilitySums.removeFirst(count * outputWidth * classes)
-        weightSums.removeFirst(count * outputWidth)
+        ChipStitcher.dropFront(&probabilitySums, count * outputWidth * classes)
+        ChipStitcher.dropFront(&weightSums, count * outputWidth)
         rowsHeld -= count
         bufferTop = end
+    }
+
+    /// Removes the first `count` elements keeping the array's memory (`removeFirst` of every element hands
+    /// it back, so the next chip row would fault in fresh pages).
+    private static func dropFront(_ array: inout [Float], _ count: Int) {
+        let kept = array.count - count
+        if kept > 0 {
+            array.withUnsafeMutableBufferPointer { buffer in
+                let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+                _ = memmove(base, base + count * MemoryLayout<Float>.stride, kept * MemoryLayout<Float>.stride)
+            }
+        }
+        array.removeLast(count)
     }
 }

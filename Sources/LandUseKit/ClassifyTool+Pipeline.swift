@@ -147,13 +147,12 @@ extension ClassifyTool {
         LandUseError(.failed, "the \(stage) thread stopped early without an error (a LandUse bug): run again with a sequential pipeline and report it")
     }
 
-    private func classify(_ prepared: consuming ChipSource.Prepared, source: ChipSource, work: PredictionWork, stitcher: ChipStitcher, pass: inout PredictionPass) throws {
+    private func classify(_ prepared: ChipSource.Prepared, source: ChipSource, work: PredictionWork, stitcher: ChipStitcher, pass: inout PredictionPass) throws {
         pass.classified += prepared.classified
         pass.skipped += prepared.skipped
         var batch = prepared.batch
-        _ = consume prepared  // the batch's chip storage is now referenced once, so it can be recycled
         try batch.run(work.classifier, into: stitcher)
-        if let storage = batch.recycle() { source.storagePool.give(storage) }
+        source.storagePool.give(batch.recycle())
         work.progress?(ClassifyProgress(chipsDone: pass.classified + pass.skipped, chipsTotal: pass.chipsTotal, secondsElapsed: Date().timeIntervalSince(work.started)))
     }
 

@@ -22,6 +22,17 @@ final class RecyclingPool<Item>: @unchecked Sendable {
         return items.popLast()
     }
 
+    /// A spent object that nobody else references any more (callers' copies released, not kept by a
+    /// classifier), if one is waiting.
+    func takeUnreferenced() -> Item? where Item: AnyObject {
+        lock.lock()
+        defer { lock.unlock() }
+        for index in items.indices.reversed() where isKnownUniquelyReferenced(&items[index]) {
+            return items.remove(at: index)
+        }
+        return nil
+    }
+
     /// Hands `item` back for reuse (dropped when the pool is full).
     func give(_ item: Item) {
         lock.lock()
