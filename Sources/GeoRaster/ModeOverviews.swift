@@ -39,12 +39,19 @@ enum ModeOverviews {
         let targetWidth = Int(GDALGetRasterBandXSize(target)), targetHeight = Int(GDALGetRasterBandYSize(target))
         let xRatio = Double(sourceWidth) / Double(targetWidth), yRatio = Double(sourceHeight) / Double(targetHeight)
         let columns = (0..<targetWidth).map { window($0, ratio: xRatio, sourceLength: sourceWidth) }
+        let columnStarts = columns.map(\.lowerBound), columnEnds = columns.map(\.upperBound)
         let widest = columns.map(\.count).max() ?? 1
         let tallest = (0..<targetHeight).map { window($0, ratio: yRatio, sourceLength: sourceHeight).count }.max() ?? 1
         // About 4 M source samples per chunk of target rows.
         let chunkRows = max(1, min(targetHeight, (1 << 22) / max(1, sourceWidth * Int(yRatio.rounded(.up)))))
         var sourceRows = [UInt16](), targetRows = [UInt16]()
-        var values = [UInt16](repeating: 0, count: widest * tallest), counts = [Int](repeating: 0, count: widest * tallest)
+        let values = UnsafeMutablePointer<UInt16>.allocate(capacity: widest * tallest)
+        let counts = UnsafeMutablePointer<Int>.allocate(capacity: widest * tallest)
+        defer {
+            values.deallocate()
+            counts.deallocate()
+        }
+        let hasNodata = nodata != nil, nodataValue = nodata ?? 0
         for chunkStart in stride(from: 0, to: targetHeight, by: chunkRows) {
             let chunkEnd = min(targetHeight, chunkStart + chunkRows)
             let firstRow = window(chunkStart, ratio: yRatio, sourceLength: sourceHeight).lowerBound
@@ -55,30 +62,37 @@ enum ModeOverviews {
             targetRows.removeAll(keepingCapacity: true)
             targetRows.append(contentsOf: repeatElement(0, count: (chunkEnd - chunkStart) * targetWidth))
             sourceRows.withUnsafeBufferPointer { samples in
-                for row in chunkStart..<chunkEnd {
-                    let rows = window(row, ratio: yRatio, sourceLength: sourceHeight)
-                    for column in 0..<targetWidth {
-                        var distinct = 0, best = -1, bestCount = 0
-                        for sourceRow in rows {
-                            let base = (sourceRow - firstRow) * sourceWidth
-                            for sourceColumn in columns[column] {
-                                let value = samples[base + sourceColumn]
-                                if value == nodata { continue }
-                                var slot = 0
-                                while slot < distinct && values[slot] != value { slot += 1 }
-                                if slot == distinct {
-                                    values[slot] = value
-                                    counts[slot] = 0
-                                    distinct += 1
-                                }
-                                counts[slot] += 1
-                                if counts[slot] > bestCount {
-                                    bestCount = counts[slot]
-                                    best = slot
+                targetRows.withUnsafeMutableBufferPointer { output in
+                    columnStarts.withUnsafeBufferPointer { columnStarts in
+                        columnEnds.withUnsafeBufferPointer { columnEnds in
+                            for row in chunkStart..<chunkEnd {
+                                let rows = window(row, ratio: yRatio, sourceLength: sourceHeight)
+                                let outputRow = output.baseAddress! + (row - chunkStart) * targetWidth
+                                for column in 0..<targetWidth {
+                                    var distinct = 0, best = -1, bestCount = 0
+                                    for sourceRow in rows {
+                                        let line = samples.baseAddress! + (sourceRow - firstRow) * sourceWidth
+                                        for sourceColumn in columnStarts[column]..<columnEnds[column] {
+                                            let value = line[sourceColumn]
+                                            if hasNodata && value == nodataValue { continue }
+                                            var slot = 0
+                                            while slot < distinct && values[slot] != value { slot += 1 }
+                                            if slot == distinct {
+                                                values[slot] = value
+                                                counts[slot] = 0
+                                                distinct += 1
+                                            }
+                                            counts[slot] += 1
+                                            if counts[slot] > bestCount {
+                                                bestCount = counts[slot]
+                                                best = slot
+                                            }
+                                        }
+                                    }
+                                    outputRow[column] = best >= 0 ? values[best] : nodataValue
                                 }
                             }
                         }
-                        targetRows[(row - chunkStart) * targetWidth + column] = best >= 0 ? values[best] : (nodata ?? 0)
                     }
                 }
             }

@@ -97,8 +97,20 @@ final class ClassifyOutputs {
             let values = classValues.map { UInt8($0) }, nodata = UInt8(nodataValue)
             var bytes = scratchBytes
             scratchBytes = []
-            bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: best.lazy.map { $0 >= 0 ? values[Int($0)] : nodata })
+            if bytes.count != pixels {
+                bytes.removeAll(keepingCapacity: true)
+                bytes.append(contentsOf: repeatElement(nodata, count: pixels))
+            }
+            bytes.withUnsafeMutableBufferPointer { bytes in
+                best.withUnsafeBufferPointer { best in
+                    values.withUnsafeBufferPointer { values in
+                        for pixel in 0..<pixels {
+                            let index = best[pixel]
+                            bytes[pixel] = index >= 0 ? values[Int(index)] : nodata
+                        }
+                    }
+                }
+            }
             try classWriter.write(bytes, window: window)
             scratchBytes = bytes
         }
