@@ -6,8 +6,8 @@
 #
 # PYRAMID_SIZES (default 1,3,5,6; "none" for no pyramid pooling) and DECODER (default fpn) change only the
 # architecture, for the ablation in Samples/ablation.sh; everything else (data, budget, seed) stays the same.
-# CHIP_SIZE (default 128), BATCH_SIZE (default 8) and CONSISTENCY (--consistency-weight, default 0) are for
-# the chip-context experiments of docs/sample-model.md.
+# CHIP_SIZE (default 128) and BATCH_SIZE (default 8) change the training chips, for the chip-context
+# experiments of docs/sample-model.md.
 #
 # The split (../shared/DATA.md): train on columns 0-325, never look at columns 326-488 until the final
 # evaluation. Inside the west part, columns 0-239 train and columns 240-325 validate (they pick the kept
@@ -23,7 +23,6 @@ pyramid_sizes=${PYRAMID_SIZES:-1,3,5,6}
 decoder=${DECODER:-fpn}
 chip_size=${CHIP_SIZE:-128}
 batch_size=${BATCH_SIZE:-8}
-consistency=${CONSISTENCY:-0}
 classes=$(mktemp --suffix=.json)
 trap 'rm -f "$classes"' EXIT
 cat > "$classes" <<'JSON'
@@ -42,6 +41,6 @@ JSON
     --train-window 0,0,240,443 --val-window 240,0,86,443 \
     --backbone resnet18 --width 0.5 --output-stride 8 --pyramid-sizes "$pyramid_sizes" --decoder "$decoder" --aux-weight 0.4 \
     --chip-size "$chip_size" --batch-size "$batch_size" --iterations 1500 --val-every 150 --class-weights none \
-    --nodata-policy fill_missing_bands --augment-scale 0.7,1.4 --consistency-weight "$consistency" --seed 1 --threads 1 --storage F16 --json
+    --nodata-policy fill_missing_bands --augment-scale 0.7,1.4 --seed 1 --threads 1 --storage F16 --json
 rm -f "$output.checkpoint"
 "$landuse" evaluate --model "$output" --image "$image" --labels "$labels" --window 326,0,163,443 --record-as east_third --quiet

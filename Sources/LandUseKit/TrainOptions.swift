@@ -96,8 +96,6 @@ public struct TrainOptions: Sendable {
     public var augmentation = Augmentation(dihedral: true)
     /// Share of chips centred on a pixel of a rare class (0: uniform positions).
     public var rareClassFraction: Float = 0
-    /// Weight of the chip-context consistency term (`ContextConsistency`; 0: off).
-    public var consistencyWeight: Float = 0
     /// Chip size and overlap recommended in the model file for inference; nil: max(256, chipSize) and a quarter of it.
     public var inferenceChipSize: Int?
     /// How the final model's weights are stored (F32, F16 or BF16).

@@ -7,7 +7,7 @@ import TensorCore
 /// Trains a PSPNet from image/label rasters: the engine behind `landuse train`.
 ///
 /// Random augmented chips from the training area, cross-entropy (+ class weights) + auxWeight x the aux
-/// loss (+ the optional chip-context consistency term, `ContextConsistency`), SGD or AdamW under a poly schedule, validation with the tiled inference of `landuse classify`
+/// loss, SGD or AdamW under a poly schedule, validation with the tiled inference of `landuse classify`
 /// (the same `ClassifyTool.predict` path) every `validateEvery` iterations, the best checkpoint by mIoU
 /// kept. At each validation a checkpoint (weights, optimizer state, iteration, random state, best so far)
 /// is written atomically, so a killed run resumed with `resume` ends exactly where an uninterrupted run
@@ -56,14 +56,7 @@ public final class TrainTool {
             let (images, labels) = data.sampleBatch(count: options.batchSize, generator: &state.generator)
             model.zeroGradients()
             let (logits, aux) = model.forwardTraining(images)
-            var loss = model.loss(logits: logits, aux: aux, labels: labels, ignoreIndex: ClassMapping.ignoreIndex, classWeights: classWeights)
-            if options.consistencyWeight > 0 {
-                let consistency = ContextConsistency(chipSize: options.chipSize)
-                let positions = consistency.positions(count: options.batchSize, generator: &state.generator)
-                let target = consistency.crop(softmax(logits.detached()), at: positions)
-                let (cropLogits, _) = model.forwardTraining(consistency.crop(images, at: positions))
-                loss = loss + consistency.loss(cropLogits: cropLogits, target: target) * options.consistencyWeight
-            }
+            let loss = model.loss(logits: logits, aux: aux, labels: labels, ignoreIndex: ClassMapping.ignoreIndex, classWeights: classWeights)
             loss.backward()
             optimizer.step()
             state.iteration += 1

@@ -131,7 +131,6 @@ struct TrainingData {
                 "class_weighting": options.classWeighting.rawValue,
                 "augmentation": "dihedral \(options.augmentation.dihedral), scale \(options.augmentation.scaleRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "off"), jitter \(options.augmentation.jitter)",
                 "rare_class_fraction": "\(options.rareClassFraction)",
-                "consistency_weight": "\(options.consistencyWeight)",
             ])
     }
 }

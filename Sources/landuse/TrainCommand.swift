@@ -114,9 +114,6 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Share of chips centred on pixels of rare classes (0: uniform positions).")
     var oversampleRare: Float = 0
 
-    @Option(help: "Weight of the chip-context consistency term: each step also classifies a random half-size crop of every chip and pulls its class probabilities towards the whole chip's, so that predictions depend less on the chip grid (fewer seams); costs about a third more time per step. 0: off.")
-    var consistencyWeight: Float = 0
-
     @Option(help: "masked_as_mean: a pixel missing in any band is nodata; fill_missing_bands: a missing band enters as its mean and a pixel is nodata only where every band is missing (recorded in the model file, used by classify).")
     var nodataPolicy: NodataPolicy = .maskedAsMean
 
@@ -189,10 +186,6 @@ struct TrainCommand: ParsableCommand {
         }
         options.augmentation = augmentation
         options.rareClassFraction = oversampleRare
-        guard consistencyWeight >= 0 && consistencyWeight.isFinite else {
-            throw ValidationError("--consistency-weight must be 0 (off) or positive, got \(consistencyWeight)")
-        }
-        options.consistencyWeight = consistencyWeight
         options.inferenceChipSize = inferenceChipSize
         options.nodataPolicy = nodataPolicy
         options.seed = seed

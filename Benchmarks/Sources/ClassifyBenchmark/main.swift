@@ -102,6 +102,8 @@ func endToEnd(_ values: [String: String]) throws {
     print("load average at start: \(loadAverage())")
     var generator = RandomGenerator(seed: 3)
     let chips = Tensor.randomUniform(shape: [batch, chipSize, chipSize, 6], lowerBound: -2, upperBound: 2, generator: &generator)
+    // Per path: (model alone, end to end) of every round, for the summary over rounds.
+    var timings: [String: [(alone: Double, total: Double)]] = [:]
     for round in 1...rounds where values["bare-only"] == nil {
         let alone = try seconds { for _ in 0..<batches { _ = try classifier.probabilities(for: chips) } }
         print("round \(round) model alone" + String(format: " %6.1f s (%.3f s/chip)", alone, alone / Double(batches * batch)))
@@ -115,7 +117,18 @@ func endToEnd(_ values: [String: String]) throws {
                 + String(format: "end to end %6.1f s (%.3f s/chip), model %6.1f s, end to end / model %.2f",
                          total, total / Double(summary!.chipsClassified), timed.seconds, total / timed.seconds)
                 + String(format: ", throughput %.0f%% of model alone", 100 * alone / total))
+            timings[name, default: []].append((alone, total))
         }
+    }
+    // The machine is shared: single rounds swing by 10-20%, so summarise over the rounds too.
+    for name in ["sequential", "pipelined"] {
+        guard let runs = timings[name], runs.count > 1 else { continue }
+        let alone = runs.map(\.alone), total = runs.map(\.total)
+        let perRound = zip(alone, total).map { $0 / $1 }.sorted()
+        print("over \(runs.count) rounds, " + name.padding(toLength: 11, withPad: " ", startingAt: 0)
+            + String(format: "throughput: all rounds %.0f%% (sum of model alone / sum of end to end), fastest %.0f%% (fastest model alone / fastest end to end), median round %.0f%%",
+                     100 * alone.reduce(0, +) / total.reduce(0, +), 100 * alone.min()! / total.min()!,
+                     100 * (perRound[(perRound.count - 1) / 2] + perRound[perRound.count / 2]) / 2))
     }
     // Everything but the model: the same run with a classifier that answers at once (uniform probabilities
     // from a preallocated tensor), i.e. the wall time of reading, cutting, stitching and writing alone.
