@@ -49,7 +49,8 @@ struct ChipBatch {
     /// strip), normalises it with `bands`' mean and std and queues it. Invalid pixels, and samples that
     /// `sampleValid` marks invalid (`fill_missing_bands`), enter as 0, the band mean. Returns false (queuing
     /// nothing) when the chip has no valid pixel.
-    mutating func cut(from block: PixelBlock, sampleValid: [Bool]? = nil, grid: ChipGrid, chipRow: Int, chipColumn: Int, bands: [BandInfo]) -> Bool {
+    /// `parallel`: spread the rows over the engine's threads (`StageParallelism`).
+    mutating func cut(from block: PixelBlock, sampleValid: [Bool]? = nil, grid: ChipGrid, chipRow: Int, chipColumn: Int, bands: [BandInfo], parallel: Bool = false) -> Bool {
         let rows = grid.rowExtent(chipRow)
         let columns = grid.columnExtent(chipColumn)
         let columnShift = columns.lowerBound - block.window.columnOffset
@@ -58,7 +59,6 @@ struct ChipBatch {
         let means = bands.map(\.mean)
         let chipScalars = size * size * channels
         let start = positions.count * chipScalars
-        var anyValid = false
         if positions.isEmpty {
             // `cut` writes through the storage's pointer: a classifier (or a copy of this batch) that still
             // holds the chips of an earlier run must not see that.
@@ -74,6 +74,11 @@ struct ChipBatch {
         // Source column of every chip column (reflected at the raster's edge), computed once per chip.
         let sourceColumns = (0..<size).map { columnShift + ChipBatch.reflect($0, length: columns.count) }
         let noSampleMask = [Bool]()
+        let rowCount = rows.count, columnCount = columns.count, blockColumns = block.columnCount
+        // Rows are independent: each block of rows writes its own chip rows and validity rows.
+        let rowsWithData = UnsafeMutablePointer<Bool>.allocate(capacity: size)
+        rowsWithData.initialize(repeating: false, count: size)
+        defer { rowsWithData.deallocate() }
         block.values.withUnsafeBufferPointer { source in
             block.isValid.withUnsafeBufferPointer { sourceValid in
                 (sampleValid ?? noSampleMask).withUnsafeBufferPointer { sampleMask in
@@ -82,23 +87,26 @@ struct ChipBatch {
                             sourceColumns.withUnsafeBufferPointer { sourceColumns in
                                 validity.withUnsafeMutableBufferPointer { targetValid in
                                     let target = values.pointer + start
+                                    let validBase = targetValid.baseAddress! + validityStart
                                     let masked = !sampleMask.isEmpty
-                                    for y in 0..<size {
-                                        let sourceRowStart = ChipBatch.reflect(y, length: rows.count) * block.columnCount
-                                        let insideRows = y < rows.count
-                                        let validRow = targetValid.baseAddress! + validityStart + y * size
-                                        for x in 0..<size {
-                                            let pixel = sourceRowStart + sourceColumns[x]
-                                            guard sourceValid[pixel] else { continue }
-                                            // Padding pixels feed the network but never reach the output.
-                                            if insideRows && x < columns.count {
-                                                validRow[x] = 1
-                                                anyValid = true
-                                            }
-                                            let destination = target + (y * size + x) * channels
-                                            let from = pixel * channels
-                                            for band in 0..<channels where !masked || sampleMask[from + band] {
-                                                destination[band] = (source[from + band] - means[band]) * scales[band]
+                                    StageParallelism.blocks(size, parallel: parallel, minimumBlock: 32) { chipRows in
+                                        for y in chipRows {
+                                            let sourceRowStart = ChipBatch.reflect(y, length: rowCount) * blockColumns
+                                            let insideRows = y < rowCount
+                                            let validRow = validBase + y * size
+                                            for x in 0..<size {
+                                                let pixel = sourceRowStart + sourceColumns[x]
+                                                guard sourceValid[pixel] else { continue }
+                                                // Padding pixels feed the network but never reach the output.
+                                                if insideRows && x < columnCount {
+                                                    validRow[x] = 1
+                                                    rowsWithData[y] = true
+                                                }
+                                                let destination = target + (y * size + x) * channels
+                                                let from = pixel * channels
+                                                for band in 0..<channels where !masked || sampleMask[from + band] {
+                                                    destination[band] = (source[from + band] - means[band]) * scales[band]
+                                                }
                                             }
                                         }
                                     }
@@ -109,6 +117,7 @@ struct ChipBatch {
                 }
             }
         }
+        let anyValid = (0..<size).contains { rowsWithData[$0] }
         guard anyValid else {
             validity.removeLast(size * size)
             return false

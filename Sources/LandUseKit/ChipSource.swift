@@ -25,6 +25,8 @@ struct ChipSource {
     /// How pixels that some bands miss enter the model (the model file's nodata policy).
     let policy: NodataPolicy
     let batchSize: Int
+    /// Whether cutting may use every engine thread (`StageParallelism`; the sequential path).
+    var parallel = false
     /// Chip storage handed back after the classifier ran (`ClassifyTool`), refilled by the next batches once
     /// nothing else references it.
     let storagePool = RecyclingPool<TensorStorage>(capacity: ClassifyTool.queuedBatches + 2)
@@ -60,7 +62,7 @@ struct ChipSource {
             defer { spent.block = read }
             let block = PixelBlock(window: local, bands: read.block.bands, values: read.block.values, isValid: read.block.isValid)
             for chipColumn in group {
-                if prepared.batch.cut(from: block, sampleValid: read.sampleValid, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation) {
+                if prepared.batch.cut(from: block, sampleValid: read.sampleValid, grid: grid, chipRow: chipRow, chipColumn: chipColumn, bands: normalisation, parallel: parallel) {
                     prepared.classified += 1
                 } else {
                     prepared.skipped += 1

@@ -20,6 +20,9 @@ public final class ChipStitcher {
     private var rowsHeld = 0
     private var probabilitySums: [Float] = []
     private var weightSums: [Float] = []
+    /// Spread `add` and `finishRows` over the engine's threads (`StageParallelism`; each pixel's sum keeps its
+    /// order, so results are bit-identical either way).
+    public var parallel = false
 
     /// - Parameter startRow: the first pixel row that will be produced (0, or a shard's first row).
     public init(grid: ChipGrid, classCount: Int, outputColumns: Range<Int>, startRow: Int = 0) {
@@ -61,22 +64,28 @@ public final class ChipStitcher {
         guard first < end else { return }
         let classes = classCount
         let outputWidth = width
+        let firstRow = max(rows.lowerBound, bufferTop)
+        let top = bufferTop, outputStart = outputColumns.lowerBound
         probabilitySums.withUnsafeMutableBufferPointer { sums in
             weightSums.withUnsafeMutableBufferPointer { weights in
-                for pixelRow in max(rows.lowerBound, bufferTop)..<rows.upperBound {
-                    let chipRow = pixelRow - rows.lowerBound
-                    let rowWeight = window.profile[chipRow]
-                    let bufferRow = pixelRow - bufferTop
-                    for pixelColumn in first..<end {
-                        let chipColumn = pixelColumn - columns.lowerBound
-                        let chipIndex = chipRow * size + chipColumn
-                        if let valid, valid[chipIndex] == 0 { continue }
-                        let weight = rowWeight * window.profile[chipColumn]
-                        let target = bufferRow * outputWidth + (pixelColumn - outputColumns.lowerBound)
-                        weights[target] += weight
-                        let source = chipIndex * classes
-                        let destination = target * classes
-                        for k in 0..<classes { sums[destination + k] += weight * probabilities[source + k] }
+                window.profile.withUnsafeBufferPointer { profile in
+                    StageParallelism.blocks(rows.upperBound - firstRow, parallel: parallel, minimumBlock: 32) { block in
+                        for pixelRow in (firstRow + block.lowerBound)..<(firstRow + block.upperBound) {
+                            let chipRow = pixelRow - rows.lowerBound
+                            let rowWeight = profile[chipRow]
+                            let bufferRow = pixelRow - top
+                            for pixelColumn in first..<end {
+                                let chipColumn = pixelColumn - columns.lowerBound
+                                let chipIndex = chipRow * size + chipColumn
+                                if let valid, valid[chipIndex] == 0 { continue }
+                                let weight = rowWeight * profile[chipColumn]
+                                let target = bufferRow * outputWidth + (pixelColumn - outputStart)
+                                weights[target] += weight
+                                let source = chipIndex * classes
+                                let destination = target * classes
+                                for k in 0..<classes { sums[destination + k] += weight * probabilities[source + k] }
+                            }
+                        }
                     }
                 }
             }
@@ -95,9 +104,11 @@ public final class ChipStitcher {
         let outputWidth = width
         probabilitySums.withUnsafeMutableBufferPointer { sums in
             weightSums.withUnsafeBufferPointer { weights in
-                for pixel in 0..<(count * outputWidth) where weights[pixel] > 0 {
-                    let scale = 1 / weights[pixel]
-                    for k in 0..<classes { sums[pixel * classes + k] *= scale }
+                StageParallelism.blocks(count * outputWidth, parallel: parallel, minimumBlock: 16384) { pixels in
+                    for pixel in pixels where weights[pixel] > 0 {
+                        let scale = 1 / weights[pixel]
+                        for k in 0..<classes { sums[pixel * classes + k] *= scale }
+                    }
                 }
             }
         }

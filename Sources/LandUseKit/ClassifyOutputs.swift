@@ -16,6 +16,8 @@ final class ClassifyOutputs {
     private(set) var validPixels = 0
     private(set) var nodataPixels = 0
     private(set) var classPixels: [Int: Int] = [:]
+    /// Spread the per-pixel work over the engine's threads (`StageParallelism`; the sequential path).
+    var parallel = false
     private var scratchBest: [Int32] = []
     private var scratchBytes: [UInt8] = []
 
@@ -70,22 +72,32 @@ final class ClassifyOutputs {
         best.removeAll(keepingCapacity: true)
         best.append(contentsOf: repeatElement(-1, count: pixels))
         defer { scratchBest = best }
-        var counts = [Int](repeating: 0, count: classes)
+        // Blocks of pixels (concurrently when `parallel`), each with its own class tally.
+        let blockPixels = parallel ? max(16384, (pixels + 15) / 16) : max(pixels, 1)
+        let blockCount = (pixels + blockPixels - 1) / blockPixels
+        var blockCounts = [Int](repeating: 0, count: max(blockCount, 1) * classes)
         best.withUnsafeMutableBufferPointer { best in
-            counts.withUnsafeMutableBufferPointer { counts in
-                for pixel in 0..<pixels where weights[pixel] > 0 {
-                    let base = pixel * classes
-                    var winner = 0
-                    var top = probabilities[base]
-                    for k in 1..<classes where probabilities[base + k] > top {
-                        top = probabilities[base + k]
-                        winner = k
+            blockCounts.withUnsafeMutableBufferPointer { blockCounts in
+                StageParallelism.blocks(blockCount, parallel: parallel, minimumBlock: 1) { blocks in
+                    for block in blocks {
+                        let counts = blockCounts.baseAddress! + block * classes
+                        for pixel in (block * blockPixels)..<min(pixels, (block + 1) * blockPixels) where weights[pixel] > 0 {
+                            let base = pixel * classes
+                            var winner = 0
+                            var top = probabilities[base]
+                            for k in 1..<classes where probabilities[base + k] > top {
+                                top = probabilities[base + k]
+                                winner = k
+                            }
+                            best[pixel] = Int32(winner)
+                            counts[winner] += 1
+                        }
                     }
-                    best[pixel] = Int32(winner)
-                    counts[winner] += 1
                 }
             }
         }
+        var counts = [Int](repeating: 0, count: classes)
+        for block in 0..<blockCount { for k in 0..<classes { counts[k] += blockCounts[block * classes + k] } }
         for (index, count) in counts.enumerated() where count > 0 { classPixels[classValues[index], default: 0] += count }
         let valid = counts.reduce(0, +)
         validPixels += valid

@@ -62,8 +62,11 @@ extension ClassifyTool {
         source: ChipSource, work: PredictionWork, pass: inout PredictionPass, isCancelled: () -> Bool,
         consume: (Window, UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> Void
     ) throws {
+        var source = source
+        source.parallel = true
         for strip in work.strips {
             let stitcher = ChipStitcher(grid: work.grid, classCount: work.classCount, outputColumns: strip)
+            stitcher.parallel = true
             for chipRow in 0..<work.grid.rowCount {
                 if isCancelled() { throw ClassifyTool.cancelledError }
                 _ = try source.prepare(strip: strip, chipRow: chipRow) { prepared in

@@ -36,6 +36,7 @@ public final class ClassifyTool {
         let dataset = try RasterDataset(url: input)
         let area = try checkedWindow(options.window, profile: dataset.profile, input: input)
         let outputs = try ClassifyOutputs(description: description, profile: dataset.profile, window: area, output: output, options: options)
+        outputs.parallel = !(options.pipelined ?? true)
         let pass = try predict(dataset: dataset, input: input, area: area, options: options, started: started, progress: progress, isCancelled: isCancelled) { window, probabilities, weights in
             try outputs.write(window: window, probabilities: probabilities, weights: weights)
         }
