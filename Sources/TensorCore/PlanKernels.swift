@@ -84,30 +84,12 @@ struct PlanResizeKernel: PlanKernelFactory {
         let rows = BilinearAxis(input: inputHeight, output: height, alignCorners: false)
         let columns = BilinearAxis(input: inputWidth, output: width, alignCorners: false)
         let (source, destination) = (source, destination)
-        let (batch, inputHeight, inputWidth, height, width, channels) = (batch, inputHeight, inputWidth, height, width, channels)
+        let (batch, inputHeight, inputWidth, channels) = (batch, inputHeight, inputWidth, channels)
         return {
-            let x = source.slot.pointer, y = destination.slot.pointer
-            parallelBlocks(batch * height, minimumBlock: max(1, 4096 / max(width * channels, 1))) { range in
-                for outputRow in range {
-                    let n = outputRow / height, oy = outputRow % height
-                    let rowWeight = rows.upperWeight[oy]
-                    let top = (n * inputHeight + rows.lower[oy]) * inputWidth
-                    let bottom = (n * inputHeight + rows.upper[oy]) * inputWidth
-                    for ox in 0..<width {
-                        let columnWeight = columns.upperWeight[ox]
-                        let topLeft = source.offset + (top + columns.lower[ox]) * source.stride
-                        let topRight = source.offset + (top + columns.upper[ox]) * source.stride
-                        let bottomLeft = source.offset + (bottom + columns.lower[ox]) * source.stride
-                        let bottomRight = source.offset + (bottom + columns.upper[ox]) * source.stride
-                        let out = destination.offset + (outputRow * width + ox) * destination.stride
-                        for c in 0..<channels {
-                            let upperRow = (1 - columnWeight) * S.load(x, topLeft + c) + columnWeight * S.load(x, topRight + c)
-                            let lowerRow = (1 - columnWeight) * S.load(x, bottomLeft + c) + columnWeight * S.load(x, bottomRight + c)
-                            D.store(y, out + c, (1 - rowWeight) * upperRow + rowWeight * lowerRow)
-                        }
-                    }
-                }
-            }
+            bilinearResize(
+                S.self, D.self, source: source.slot.pointer, sourceOffset: source.offset, sourceStride: source.stride,
+                destination: destination.slot.pointer, destinationOffset: destination.offset, destinationStride: destination.stride,
+                batch: batch, inputHeight: inputHeight, inputWidth: inputWidth, rows: rows, columns: columns, channels: channels)
         }
     }
 }

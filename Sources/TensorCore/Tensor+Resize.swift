@@ -22,6 +22,39 @@ struct BilinearAxis {
     }
 }
 
+/// The bilinear forward pass of `resizeBilinear` and of the inference plan's resize kernel: NHWC pixels at
+/// `offset + pixel * stride` (a plan value may be a channel slice of a wider buffer), any element types.
+@inline(__always)
+func bilinearResize<S: PlanElement, D: PlanElement>(
+    _: S.Type, _: D.Type,
+    source x: UnsafeMutableRawPointer, sourceOffset: Int, sourceStride: Int,
+    destination y: UnsafeMutableRawPointer, destinationOffset: Int, destinationStride: Int,
+    batch: Int, inputHeight: Int, inputWidth: Int, rows: BilinearAxis, columns: BilinearAxis, channels: Int
+) {
+    let height = rows.lower.count, width = columns.lower.count
+    parallelBlocks(batch * height, minimumBlock: max(1, 4096 / max(width * channels, 1))) { range in
+        for outputRow in range {
+            let n = outputRow / height, oy = outputRow % height
+            let rowWeight = rows.upperWeight[oy]
+            let top = (n * inputHeight + rows.lower[oy]) * inputWidth
+            let bottom = (n * inputHeight + rows.upper[oy]) * inputWidth
+            for ox in 0..<width {
+                let columnWeight = columns.upperWeight[ox]
+                let topLeft = sourceOffset + (top + columns.lower[ox]) * sourceStride
+                let topRight = sourceOffset + (top + columns.upper[ox]) * sourceStride
+                let bottomLeft = sourceOffset + (bottom + columns.lower[ox]) * sourceStride
+                let bottomRight = sourceOffset + (bottom + columns.upper[ox]) * sourceStride
+                let out = destinationOffset + (outputRow * width + ox) * destinationStride
+                for c in 0..<channels {
+                    let upperRow = (1 - columnWeight) * S.load(x, topLeft + c) + columnWeight * S.load(x, topRight + c)
+                    let lowerRow = (1 - columnWeight) * S.load(x, bottomLeft + c) + columnWeight * S.load(x, bottomRight + c)
+                    D.store(y, out + c, (1 - rowWeight) * upperRow + rowWeight * lowerRow)
+                }
+            }
+        }
+    }
+}
+
 /// Bilinear resize of an NHWC batch, PyTorch's `F.interpolate(mode="bilinear")` (default
 /// `alignCorners: false`). Works for up- and down-scaling (down-scaling samples, it does not average).
 /// - Parameters:
@@ -38,28 +71,11 @@ public func resizeBilinear(_ input: Tensor, height: Int, width: Int, alignCorner
 
     var output = Tensor(shape: [batch, height, width, channels]) { result in
         input.withUnsafeBufferPointer { source in
-            let x = source.baseAddress!, y = result.baseAddress!
-            parallelBlocks(batch * height, minimumBlock: max(1, 4096 / max(width * channels, 1))) { range in
-                for outputRow in range {
-                    let n = outputRow / height, oy = outputRow % height
-                    let rowWeight = rows.upperWeight[oy]
-                    let top = (n * inputHeight + rows.lower[oy]) * inputWidth
-                    let bottom = (n * inputHeight + rows.upper[oy]) * inputWidth
-                    for ox in 0..<width {
-                        let columnWeight = columns.upperWeight[ox]
-                        let topLeft = x + (top + columns.lower[ox]) * channels
-                        let topRight = x + (top + columns.upper[ox]) * channels
-                        let bottomLeft = x + (bottom + columns.lower[ox]) * channels
-                        let bottomRight = x + (bottom + columns.upper[ox]) * channels
-                        let out = y + (outputRow * width + ox) * channels
-                        for c in 0..<channels {
-                            let upperRow = (1 - columnWeight) * topLeft[c] + columnWeight * topRight[c]
-                            let lowerRow = (1 - columnWeight) * bottomLeft[c] + columnWeight * bottomRight[c]
-                            out[c] = (1 - rowWeight) * upperRow + rowWeight * lowerRow
-                        }
-                    }
-                }
-            }
+            bilinearResize(
+                Float32Element.self, Float32Element.self,
+                source: UnsafeMutableRawPointer(mutating: source.baseAddress!), sourceOffset: 0, sourceStride: channels,
+                destination: UnsafeMutableRawPointer(result.baseAddress!), destinationOffset: 0, destinationStride: channels,
+                batch: batch, inputHeight: inputHeight, inputWidth: inputWidth, rows: rows, columns: columns, channels: channels)
         }
     }
     let inputShape = input.shape
