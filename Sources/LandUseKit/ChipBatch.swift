@@ -27,6 +27,9 @@ struct ChipBatch {
         validity.reserveCapacity(capacity * chipSize * chipSize)
     }
 
+    /// A batch of no chips, holding no storage worth recycling (a placeholder for a batch moved out).
+    static var empty: ChipBatch { ChipBatch(chipSize: 0, bandCount: 0, capacity: 0) }
+
     /// The chip storage, for a later batch to fill (`RecyclingPool.takeUnreferenced` hands it out only once
     /// no copy of this batch and no classifier holds it).
     consuming func recycle() -> TensorStorage {

@@ -69,6 +69,9 @@ struct ChipSource {
                 }
                 if prepared.batch.isFull {
                     guard try emit(prepared) else { return false }
+                    // Let go of the emitted batch's storage before asking the pool for one: on the sequential
+                    // path it has already been classified and handed back, and is free once this copy is gone.
+                    prepared.batch = ChipBatch.empty
                     prepared = Prepared(batch: newBatch(), classified: 0, skipped: 0, endsChipRow: false)
                 }
             }

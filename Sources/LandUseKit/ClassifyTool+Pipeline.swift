@@ -70,7 +70,8 @@ extension ClassifyTool {
             for chipRow in 0..<work.grid.rowCount {
                 if isCancelled() { throw ClassifyTool.cancelledError }
                 _ = try source.prepare(strip: strip, chipRow: chipRow) { prepared in
-                    try classify(prepared, source: source, work: work, stitcher: stitcher, pass: &pass)
+                    var prepared = prepared
+                    try classify(&prepared, source: source, work: work, stitcher: stitcher, pass: &pass)
                     return true
                 }
                 try finishRows(of: chipRow, strip: strip, work: work, stitcher: stitcher, consume: consume)
@@ -122,11 +123,11 @@ extension ClassifyTool {
                     if isCancelled() { throw ClassifyTool.cancelledError }
                     var endsChipRow = false
                     while !endsChipRow {
-                        guard let next = prepared.take() else {
+                        guard var next = prepared.take() else {
                             throw reader.join() ?? ClassifyTool.stageStopped("reader")
                         }
                         endsChipRow = next.endsChipRow
-                        try classify(next, source: source, work: work, stitcher: stitcher, pass: &pass)
+                        try classify(&next, source: source, work: work, stitcher: stitcher, pass: &pass)
                     }
                     try finishRows(of: chipRow, strip: strip, work: work, stitcher: stitcher) { window, probabilities, weights in
                         var rows = written.take() ?? FinishedRows()
@@ -150,10 +151,13 @@ extension ClassifyTool {
         LandUseError(.failed, "the \(stage) thread stopped early without an error (a LandUse bug): run again with a sequential pipeline and report it")
     }
 
-    private func classify(_ prepared: ChipSource.Prepared, source: ChipSource, work: PredictionWork, stitcher: ChipStitcher, pass: inout PredictionPass) throws {
+    /// Classifies `prepared`'s batch and hands its chip storage back to the reader; the batch is moved out of
+    /// `prepared` first, so that once this returns nothing but the pool references the storage.
+    private func classify(_ prepared: inout ChipSource.Prepared, source: ChipSource, work: PredictionWork, stitcher: ChipStitcher, pass: inout PredictionPass) throws {
         pass.classified += prepared.classified
         pass.skipped += prepared.skipped
         var batch = prepared.batch
+        prepared.batch = ChipBatch.empty
         try batch.run(work.classifier, into: stitcher)
         source.storagePool.give(batch.recycle())
         work.progress?(ClassifyProgress(chipsDone: pass.classified + pass.skipped, chipsTotal: pass.chipsTotal, secondsElapsed: Date().timeIntervalSince(work.started)))
