@@ -18,12 +18,11 @@ extension RasterDataset {
         let bandCount = bands.count
         var values: [Float] = []
         var recycledValidity: [Bool]?
-        var donor = consume spent
-        if let block = donor {
+        if let block = spent.take() {
+            // Once `block` is gone these are the only references: reused in place, not copied.
             values = block.values
             recycledValidity = block.isValid
         }
-        donor = nil  // `values` and `recycledValidity` are now the only references: reused in place, not copied
         if values.count != window.pixelCount * bandCount {
             // GDAL overwrites every sample, so a buffer of the right size needs no clearing.
             values.removeAll(keepingCapacity: true)
@@ -82,8 +81,7 @@ extension RasterDataset {
     /// `reusing`: an array whose memory this call may take (see `read(window:bands:reusing:)`).
     public func validity(window: Window, bands: [Int], reusing spent: consuming [Bool]? = nil) throws -> [Bool] {
         try check(window: window, bands: bands)
-        var donor = consume spent
-        var isValid = donor.take() ?? []
+        var isValid = spent.take() ?? []
         isValid.removeAll(keepingCapacity: true)
         isValid.append(contentsOf: repeatElement(true, count: window.pixelCount))
         var mask: [UInt8] = []

@@ -14,10 +14,13 @@ struct PolicyBlock {
 
     /// `reusing`: a spent result whose memory this read may take (see `RasterDataset.read(window:bands:reusing:)`).
     static func read(_ dataset: RasterDataset, window: Window, bands: [Int], policy: NodataPolicy, reusing spent: consuming PolicyBlock? = nil) throws -> PolicyBlock {
-        var donor = consume spent
-        var sampleValid = donor?.sampleValid ?? []
-        var spentBlock = donor?.block
-        donor = nil  // the arrays taken above are now referenced once, so they are reused in place
+        var sampleValid: [Bool] = []
+        var spentBlock: PixelBlock?
+        if let donor = spent.take() {
+            // Once `donor` is gone the arrays taken here are referenced once, so they are reused in place.
+            sampleValid = donor.sampleValid ?? []
+            spentBlock = donor.block
+        }
         var block = try dataset.read(window: window, bands: bands, reusing: spentBlock.take())
         guard policy == .fillMissingBands, bands.count > 1 else { return PolicyBlock(block: block, sampleValid: nil) }
         let count = bands.count

@@ -19,8 +19,7 @@ struct ChipBatch {
         self.capacity = capacity
         let count = capacity * chipSize * chipSize * bandCount
         if let storage, storage.count == count {
-            storage.noteModification()
-            values = storage
+            values = storage  // `cut` notes the modification when it starts filling it
         } else {
             values = TensorStorage(uninitializedCount: count)
         }

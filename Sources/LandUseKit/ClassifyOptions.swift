@@ -35,16 +35,16 @@ public struct ClassifyOptions: Sendable {
     /// Precision of the model's convolutions.
     public var precision: ModelPrecision
     /// Read and cut the next chips, and write finished rows, on background threads while the classifier runs
-    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time). nil (the
-    /// default) pipelines: with the stage threads at nice +5 it was faster than the sequential path even on
-    /// 2 cores that the model fills (docs/benchmarks.md, "Classify end to end").
-    public var pipelined: Bool?
+    /// (results are bit-identical to the sequential path, `false`, which does one thing at a time). On by
+    /// default: with the stage threads at nice +5 it was faster than the sequential path even on 2 cores that
+    /// the model fills (docs/benchmarks.md, "Classify end to end").
+    public var pipelined: Bool
 
     public init(
         chipSize: Int? = nil, overlap: Int? = nil, batchSize: Int = 4, bands: [Int]? = nil,
         probabilitiesURL: URL? = nil, confidenceURL: URL? = nil, augmentation: TestTimeAugmentation = .none,
         layout: RasterWriteOptions.Layout = .cloudOptimizedGeoTIFF, creationOptions: [String: String] = [:],
-        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192, pipelined: Bool? = nil,
+        overwrite: Bool = false, window: Window? = nil, maximumStripWidth: Int = 8192, pipelined: Bool = true,
         precision: ModelPrecision = .float32
     ) {
         self.precision = precision

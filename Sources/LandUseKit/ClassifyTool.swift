@@ -36,7 +36,7 @@ public final class ClassifyTool {
         let dataset = try RasterDataset(url: input)
         let area = try checkedWindow(options.window, profile: dataset.profile, input: input)
         let outputs = try ClassifyOutputs(description: description, profile: dataset.profile, window: area, output: output, options: options)
-        outputs.parallel = !(options.pipelined ?? true)
+        outputs.parallel = !options.pipelined
         let pass = try predict(dataset: dataset, input: input, area: area, options: options, started: started, progress: progress, isCancelled: isCancelled) { window, probabilities, weights in
             try outputs.write(window: window, probabilities: probabilities, weights: weights)
         }
@@ -98,7 +98,7 @@ public final class ClassifyTool {
         let work = PredictionWork(
             grid: grid, area: area, strips: strips, classCount: description.classes.count, classifier: classifier, started: started,
             progress: progress)
-        if options.pipelined ?? true {
+        if options.pipelined {
             try predictPipelined(source: source, work: work, pass: &pass, isCancelled: isCancelled, consume: consume)
         } else {
             try predictSequentially(source: source, work: work, pass: &pass, isCancelled: isCancelled, consume: consume)

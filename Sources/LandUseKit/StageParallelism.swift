@@ -1,4 +1,3 @@
-import Foundation
 import TensorCore
 
 /// Splits the per-pixel work of the classify stages (cutting chips, stitching, argmax) across the engine's
@@ -10,14 +9,10 @@ enum StageParallelism {
     /// Runs `body` over contiguous blocks of `0..<count` (blocks of at least `minimumBlock`), concurrently
     /// when `parallel`, else as one block on the calling thread.
     static func blocks(_ count: Int, parallel: Bool, minimumBlock: Int, _ body: (Range<Int>) -> Void) {
-        guard count > 0 else { return }
-        let threads = TensorEngine.threadCount
-        let blocks = parallel && threads > 1 ? max(1, min(threads * 2, count / max(1, minimumBlock))) : 1
-        if blocks == 1 { body(0..<count); return }
-        let size = (count + blocks - 1) / blocks
-        DispatchQueue.concurrentPerform(iterations: blocks) { block in
-            let start = block * size, end = min(count, start + size)
-            if start < end { body(start..<end) }
+        if parallel {
+            TensorEngine.forEachBlock(count, minimumBlock: minimumBlock, body)
+        } else if count > 0 {
+            body(0..<count)
         }
     }
 }

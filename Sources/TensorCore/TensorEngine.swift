@@ -19,6 +19,12 @@ public enum TensorEngine {
         }
     }
 
+    /// Runs `body` over contiguous blocks of `0..<count` (at least `minimumBlock` items each), concurrently on up
+    /// to `threadCount` threads: the engine's own parallel loop (`parallelBlocks`), for other modules' loops.
+    public static func forEachBlock(_ count: Int, minimumBlock: Int, _ body: (Range<Int>) -> Void) {
+        parallelBlocks(count, minimumBlock: minimumBlock, body)
+    }
+
     /// How many oneDNN primitives (convolutions, reorders, ...) the engine has compiled since launch.
     /// Primitives are cached per shape, so this stops growing after the first step of a training loop.
     public static var primitiveCreationCount: Int { lock.withLock { creations } }
