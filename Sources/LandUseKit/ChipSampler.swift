@@ -22,7 +22,8 @@ public struct Augmentation: Sendable, Equatable {
 /// augmentation, normalisation. Deterministic for a given generator state.
 public struct ChipSampler: Sendable {
     public let scene: LabelledScene
-    public let chipSize: Int
+    /// Edge of the chips drawn (may change between batches: `TrainOptions.chipSizes`).
+    public var chipSize: Int
     public let classCount: Int
     public let means: [Float]
     public let scales: [Float]
@@ -30,6 +31,9 @@ public struct ChipSampler: Sendable {
     /// Probability of centring a chip on a pixel of a class drawn with weight count^-1/2 (rare classes
     /// more often) instead of a uniformly random position.
     public let rareClassFraction: Float
+    /// Soft targets `[rows, columns, classCount]` over the scene (`TeacherTargets`), drawn with the labels
+    /// from the same (nearest) source pixel; nil: none.
+    public var softTargets: [Float]?
     private let pixelsByClass: [[Int32]]
     private let classDrawWeights: [Double]
 
@@ -51,16 +55,25 @@ public struct ChipSampler: Sendable {
     /// A batch: images `[count, S, S, bands]` normalised, labels `[count, S, S]` class indices as Float
     /// (`ClassMapping.ignoreIndex` where the pixel is outside the scene, invalid or unlabelled).
     public func batch(count: Int, generator: inout RandomGenerator) -> (images: Tensor, labels: Tensor) {
+        let batch = batchWithTargets(count: count, generator: &generator)
+        return (batch.images, batch.labels)
+    }
+
+    /// A batch as `batch(count:generator:)` draws it (the same random draws), with the soft targets
+    /// `[count, S, S, classCount]` of its pixels when the sampler has them (zeros where a pixel has no label).
+    public func batchWithTargets(count: Int, generator: inout RandomGenerator) -> (images: Tensor, labels: Tensor, targets: Tensor?) {
         let size = chipSize, bands = scene.bandCount
         var images = [Float](repeating: 0, count: count * size * size * bands)
         var labels = [Float](repeating: Float(ClassMapping.ignoreIndex), count: count * size * size)
+        var targets = [Float](repeating: 0, count: softTargets == nil ? 0 : count * size * size * classCount)
         for chip in 0..<count {
-            draw(into: &images, labels: &labels, chip: chip, generator: &generator)
+            draw(into: &images, labels: &labels, targets: &targets, chip: chip, generator: &generator)
         }
-        return (Tensor(shape: [count, size, size, bands], scalars: images), Tensor(shape: [count, size, size], scalars: labels))
+        return (Tensor(shape: [count, size, size, bands], scalars: images), Tensor(shape: [count, size, size], scalars: labels),
+                softTargets == nil ? nil : Tensor(shape: [count, size, size, classCount], scalars: targets))
     }
 
-    private func draw(into images: inout [Float], labels: inout [Float], chip: Int, generator: inout RandomGenerator) {
+    private func draw(into images: inout [Float], labels: inout [Float], targets: inout [Float], chip: Int, generator: inout RandomGenerator) {
         let size = chipSize, bands = scene.bandCount
         // Scale > 1 zooms in: the chip shows size / scale source pixels.
         var scale: Float = 1
@@ -101,6 +114,10 @@ public struct ChipSampler: Sendable {
                     let nearest = nearestRow * scene.width + nearestColumn
                     guard scene.imageValid[nearest] else { continue }
                     labels[labelBase + y * size + x] = Float(scene.labels[nearest])
+                    if let softTargets {
+                        let classes = classCount, destination = (labelBase + y * size + x) * classes
+                        for k in 0..<classes { targets[destination + k] = softTargets[nearest * classes + k] }
+                    }
                     let destination = imageBase + (y * size + x) * bands
                     // Missing samples (NaN) enter as 0, the band mean after normalisation, without jitter.
                     if scale == 1 {

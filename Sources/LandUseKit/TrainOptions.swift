@@ -65,6 +65,9 @@ public struct TrainOptions: Sendable {
     /// parameters, for small training sets and small model files; torchvision encoder weights need 1.
     public var width: Float = 1
     public var chipSize = 128
+    /// Each iteration's chips take one of these sizes, drawn uniformly (all chips of a batch alike); nil:
+    /// always `chipSize`, which still sets the teacher's grids and the recorded inference chip.
+    public var chipSizes: [Int]?
     public var batchSize = 4
     public var iterations = 1000
     public var optimizer: OptimizerKind = .sgd
@@ -88,6 +91,15 @@ public struct TrainOptions: Sendable {
     public var backboneWeights: URL?
     /// Continue a run from this checkpoint.
     public var resume: URL?
+    /// Start every weight from this model file (same architecture; a missing auxiliary head starts fresh).
+    public var initialModel: URL?
+    /// Distillation: this model file's class probabilities, averaged over chip grids of 1-4 times the
+    /// training chip (`TeacherTargets`), become soft targets on every valid pixel of the training area.
+    public var teacher: URL?
+    /// Weight of the soft-target cross-entropy against the teacher (with `teacher`).
+    public var distillWeight: Float = 1
+    /// BatchNorm layers normalise with their running statistics and keep them (fine-tuning a trained model).
+    public var freezeBatchNorm = false
     /// Checkpoint path; nil: `<output>.checkpoint`.
     public var checkpoint: URL?
     /// Stop after this many iterations even though `iterations` sets the schedule (tests, time-boxed runs).

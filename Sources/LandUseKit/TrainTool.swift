@@ -30,6 +30,9 @@ public final class TrainTool {
         if let weights = options.backboneWeights, options.resume == nil {
             _ = try model.loadEncoderWeights(from: SafeTensorsFile(contentsOf: weights))
         }
+        if let initial = options.initialModel, options.resume == nil {
+            try loadInitialWeights(from: initial, into: model)
+        }
         let learningRate = options.learningRate ?? options.optimizer.defaultLearningRate
         let weightDecay = options.weightDecay ?? options.optimizer.defaultWeightDecay
         let optimizer: Optimizer = options.optimizer == .sgd
@@ -46,17 +49,23 @@ public final class TrainTool {
             state = try TrainingCheckpoint.load(from: resume, model: model, optimizer: optimizer, configuration: configuration)
         }
         let stopAt = min(options.iterations, options.stopAfter ?? options.iterations)
-        model.train()
+        setTrainingMode(model)
         while state.iteration < stopAt {
             if isCancelled() {
                 throw LandUseError(.cancelled, "interrupted at iteration \(state.iteration): resume with --resume \(checkpointURL.path) (the last checkpoint)")
             }
             let rate = schedule.learningRate(at: state.iteration)
             optimizer.learningRate = rate
-            let (images, labels) = data.sampleBatch(count: options.batchSize, generator: &state.generator)
+            let (images, labels, targets) = data.sampleBatch(count: options.batchSize, generator: &state.generator)
             model.zeroGradients()
             let (logits, aux) = model.forwardTraining(images)
-            let loss = model.loss(logits: logits, aux: aux, labels: labels, ignoreIndex: ClassMapping.ignoreIndex, classWeights: classWeights)
+            var loss = model.loss(logits: logits, aux: aux, labels: labels, ignoreIndex: ClassMapping.ignoreIndex, classWeights: classWeights)
+            if let targets {
+                loss = loss + softCrossEntropy(logits: logits, targets: targets) * options.distillWeight
+            }
+            guard loss.scalar.isFinite else {
+                throw LandUseError(.failed, "the training loss became \(loss.scalar) at iteration \(state.iteration + 1): training diverged; lower --lr" + (options.teacher == nil ? "" : " or --distill-weight") + " and start again")
+            }
             loss.backward()
             optimizer.step()
             state.iteration += 1
@@ -64,7 +73,7 @@ public final class TrainTool {
             var validation: SegmentationMetrics?
             if state.iteration % validateEvery == 0 || state.iteration == stopAt {
                 let metrics = try data.validate(model: model, description: description0)
-                model.train()
+                setTrainingMode(model)
                 validation = metrics
                 if metrics.meanIoU > state.bestMIoU || state.bestWeights.isEmpty {
                     state.bestMIoU = metrics.meanIoU
@@ -93,6 +102,29 @@ public final class TrainTool {
             seconds: Date().timeIntervalSince(started), parameterCount: best.parameterCount)
     }
 
+    /// Training mode; with `freezeBatchNorm` the BatchNorm layers stay in evaluation mode (running
+    /// statistics normalise and are not updated; their scale and shift still train).
+    private func setTrainingMode(_ model: PSPNet) {
+        model.train()
+        guard options.freezeBatchNorm else { return }
+        for (_, module) in model.namedModules() where module is BatchNorm2d { module.train(false) }
+    }
+
+    /// Copies every weight of the model file at `url` into `model`, whose architecture must be the file's
+    /// (the auxiliary head aside: inference files leave it out, so it keeps its fresh initialisation).
+    private func loadInitialWeights(from url: URL, into model: PSPNet) throws {
+        let file = try ModelFile(contentsOf: url)
+        var fileArchitecture = file.modelDescription.architecture, trained = model.configuration
+        fileArchitecture.auxWeight = 0
+        trained.auxWeight = 0
+        guard fileArchitecture == trained else {
+            throw LandUseError(.badOption, "--init-from \(url.lastPathComponent) is a \(ModelFile.summary(of: file.modelDescription.architecture)) but the options describe a \(ModelFile.summary(of: model.configuration)): give the same --backbone, --width, --output-stride, --pyramid-sizes, --decoder, classes and bands")
+        }
+        var weights = model.stateDict()
+        for (name, tensor) in file.model.stateDict() where file.hasAuxiliaryHead || !name.hasPrefix("aux.") { weights[name] = tensor }
+        try model.load(stateDict: weights, strict: true)
+    }
+
     private func validateOptions() throws {
         guard !options.images.isEmpty, options.images.count == options.labels.count else {
             throw LandUseError(.badOption, "give each --image its --labels: got \(options.images.count) images and \(options.labels.count) label rasters")
@@ -118,6 +150,15 @@ public final class TrainTool {
         }
         let configuration = options.configuration(classCount: 2, bandCount: 1)
         if let problem = configuration.problems.first { throw LandUseError(.badOption, problem) }
+        if let sizes = options.chipSizes, sizes.isEmpty || sizes.contains(where: { $0 < 32 }) {
+            throw LandUseError(.badOption, "--chip-sizes \(sizes.map(String.init).joined(separator: ",")): list chip edges of at least 32 pixels, e.g. 64,96,128")
+        }
+        if options.distillWeight < 0 || !options.distillWeight.isFinite {
+            throw LandUseError(.badOption, "--distill-weight \(options.distillWeight): use a weight of 0 or more")
+        }
+        if options.initialModel != nil && options.backboneWeights != nil {
+            throw LandUseError(.badOption, "--init-from and --backbone-weights both set the starting weights: pass one of them")
+        }
         if options.backboneWeights != nil && options.width != 1 {
             throw LandUseError(.badOption, "--backbone-weights with --width \(options.width): torchvision ResNet weights fit width 1.0 only: train from scratch or use --width 1")
         }

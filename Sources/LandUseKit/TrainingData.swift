@@ -62,9 +62,17 @@ struct TrainingData {
         guard counts.reduce(0, +) > 0 else {
             throw LandUseError(.badInput, "no training pixel has both a valid image and a class label: check the windows, --ignore-value and the rasters' nodata")
         }
-        let samplers = scenes.map {
+        var samplers = scenes.map {
             ChipSampler(scene: $0, chipSize: options.chipSize, classCount: mapping.count, bands: bands,
                         augmentation: options.augmentation, rareClassFraction: options.rareClassFraction)
+        }
+        if let teacherURL = options.teacher {
+            let teacher = try ModelFile(contentsOf: teacherURL)
+            try TeacherTargets.check(teacher: teacher, url: teacherURL, mapping: mapping, bandCount: bandCount)
+            for index in samplers.indices {
+                samplers[index].softTargets = try TeacherTargets.compute(teacher: teacher, scene: scenes[index], bands: options.bands,
+                                                                         trainingChip: options.chipSize)
+            }
         }
         return TrainingData(
             mapping: mapping, scenes: scenes, samplers: samplers, bands: bands, classCounts: counts,
@@ -73,11 +81,17 @@ struct TrainingData {
     }
 
     /// A batch of chips; with several scenes, each chip's scene is drawn in proportion to its labelled pixels.
-    func sampleBatch(count: Int, generator: inout RandomGenerator) -> (Tensor, Tensor) {
-        guard samplers.count > 1 else { return samplers[0].batch(count: count, generator: &generator) }
+    /// Soft targets (`[count, S, S, classes]`) come with the chips when training has a teacher. With
+    /// `chipSizes`, the batch's chip size S is drawn first, uniformly among them.
+    func sampleBatch(count: Int, generator: inout RandomGenerator) -> (Tensor, Tensor, Tensor?) {
+        var size = options.chipSize
+        if let sizes = options.chipSizes, !sizes.isEmpty { size = sizes[Int(generator.next() % UInt64(sizes.count))] }
+        var samplers = self.samplers
+        for index in samplers.indices { samplers[index].chipSize = size }
+        guard samplers.count > 1 else { return samplers[0].batchWithTargets(count: count, generator: &generator) }
         let weights = scenes.map { Double($0.classCounts(classCount: classCount).reduce(0, +)) }
         let total = weights.reduce(0, +)
-        var images: [Float] = [], labels: [Float] = []
+        var images: [Float] = [], labels: [Float] = [], targets: [Float] = []
         for _ in 0..<count {
             var target = Double(generator.nextUniform()) * total
             var chosen = samplers.count - 1
@@ -85,12 +99,13 @@ struct TrainingData {
                 target -= weight
                 if target < 0 { chosen = index; break }
             }
-            let (image, label) = samplers[chosen].batch(count: 1, generator: &generator)
+            let (image, label, soft) = samplers[chosen].batchWithTargets(count: 1, generator: &generator)
             images += image.scalars
             labels += label.scalars
+            if let soft { targets += soft.scalars }
         }
-        let size = options.chipSize
-        return (Tensor(shape: [count, size, size, bands.count], scalars: images), Tensor(shape: [count, size, size], scalars: labels))
+        return (Tensor(shape: [count, size, size, bands.count], scalars: images), Tensor(shape: [count, size, size], scalars: labels),
+                options.teacher == nil ? nil : Tensor(shape: [count, size, size, classCount], scalars: targets))
     }
 
     /// The model file description before training (provenance filled in at the end).
@@ -127,10 +142,22 @@ struct TrainingData {
                 "optimizer": options.optimizer.rawValue,
                 "learning_rate": "\(options.learningRate ?? options.optimizer.defaultLearningRate)",
                 "weight_decay": "\(options.weightDecay ?? options.optimizer.defaultWeightDecay)",
-                "batch_size": "\(options.batchSize)", "chip_size": "\(options.chipSize)", "seed": "\(options.seed)",
+                "batch_size": "\(options.batchSize)", "chip_size": (options.chipSizes ?? [options.chipSize]).map(String.init).joined(separator: ","), "seed": "\(options.seed)",
                 "class_weighting": options.classWeighting.rawValue,
                 "augmentation": "dihedral \(options.augmentation.dihedral), scale \(options.augmentation.scaleRange.map { "\($0.lowerBound)-\($0.upperBound)" } ?? "off"), jitter \(options.augmentation.jitter)",
                 "rare_class_fraction": "\(options.rareClassFraction)",
-            ])
+            ].merging(distillationNotes(options: options)) { first, _ in first })
+    }
+
+    /// Provenance notes of `--init-from` and `--teacher`, when used.
+    private func distillationNotes(options: TrainOptions) -> [String: String] {
+        var notes: [String: String] = [:]
+        if let initial = options.initialModel { notes["initialised_from"] = initial.lastPathComponent }
+        if let teacher = options.teacher {
+            notes["teacher"] = teacher.lastPathComponent
+            notes["distill_weight"] = "\(options.distillWeight)"
+            notes["teacher_chip_sizes"] = TeacherTargets.chipSizes(trainingChip: options.chipSize).map(String.init).joined(separator: ",")
+        }
+        return notes
     }
 }

@@ -84,6 +84,69 @@ public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100
     return loss
 }
 
+/// Mean cross-entropy of per-pixel class logits against soft targets (class probabilities, e.g. a
+/// teacher model's), PyTorch's `-(targets * log_softmax(logits)).sum(-1)` averaged over the pixels that
+/// have a target.
+///
+/// A pixel whose targets are all 0 has no target and does not count; if none counts, the loss is 0 with a
+/// zero gradient. Targets need not sum to 1 (the gradient is `softmax(x) * sum(t) - t` per pixel).
+/// Differentiable in `logits`.
+/// - Parameters:
+///   - logits: `[N, H, W, C]`.
+///   - targets: `[N, H, W, C]`, non-negative.
+/// - Returns: a rank-0 tensor.
+public func softCrossEntropy(logits: Tensor, targets: Tensor) -> Tensor {
+    checkShapes(logits.rank == 4 && targets.shape == logits.shape && logits.shape[3] >= 1,
+                "softCrossEntropy: logits \(logits.shape) must be [N, H, W, C] and targets \(targets.shape) the same")
+    let classes = logits.shape[3], pixels = logits.count / classes
+    let savedTargets = targets.detached()
+    let sums = logits.withUnsafeBufferPointer { source in
+        savedTargets.withUnsafeBufferPointer { targetBuffer in
+            let x = source.baseAddress!, t = targetBuffer.baseAddress!
+            return parallelChannelSums(rows: pixels, channels: 1, quantities: 2, minimumRows: max(1, 16384 / classes)) { range, total in
+                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: SoftmaxRows.chunk * classes)
+                defer { scratch.deallocate() }
+                SoftmaxRows.forEachChunk(source: x, target: { _ in scratch }, channels: classes, rows: range) { first, count, maxima, expSums in
+                    for offset in 0..<count {
+                        let pixel = first + offset, row = t + pixel * classes, logits = x + pixel * classes
+                        var mass: Float = 0
+                        for c in 0..<classes { mass += row[c] }
+                        guard mass > 0 else { continue }
+                        // -sum_c t_c (x_c - max - log sum) = mass (max + log sum) - sum_c t_c x_c
+                        var dot: Float = 0
+                        for c in 0..<classes { dot += row[c] * logits[c] }
+                        total[0] += Double(mass * (maxima[offset] + expSums[offset].log()) - dot)
+                        total[1] += 1
+                    }
+                }
+            }
+        }
+    }
+    let counted = sums[1]
+    var loss = Tensor(counted > 0 ? Float(sums[0] / counted) : 0)
+    let savedLogits = logits.detached()
+    loss.recordOperation(inputs: [logits]) { gradient in
+        let scale = counted > 0 ? gradient.scalar / Float(counted) : 0
+        return [Tensor(shape: savedLogits.shape) { result in
+            savedLogits.withUnsafeBufferPointer { source in
+                savedTargets.withUnsafeBufferPointer { targetBuffer in
+                    let x = source.baseAddress!, dx = result.baseAddress!, t = targetBuffer.baseAddress!
+                    parallelBlocks(pixels, minimumBlock: max(1, 16384 / classes)) { range in
+                        SoftmaxRows.forEachChunk(source: x, target: { dx + $0 * classes }, channels: classes, rows: range) { _, _, _, _ in }
+                        for pixel in range {
+                            let out = dx + pixel * classes, row = t + pixel * classes
+                            var mass: Float = 0
+                            for c in 0..<classes { mass += row[c] }
+                            for c in 0..<classes { out[c] = scale * (out[c] * mass - row[c]) }
+                        }
+                    }
+                }
+            }
+        }]
+    }
+    return loss
+}
+
 /// The index of the largest channel of each pixel (the predicted class); the first one among ties, as
 /// PyTorch's `argmax`. Not differentiable.
 /// - Parameter input: `[N, H, W, C]`, C >= 1.

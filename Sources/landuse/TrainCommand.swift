@@ -60,6 +60,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Training chip edge in pixels.")
     var chipSize: Int = 128
 
+    @Option(help: "Draw each iteration's chips at one of these edges, e.g. 64,96,128,160,192,224 (default: --chip-size only; --chip-size still sets the teacher's grids and the recorded inference chip).")
+    var chipSizes: String?
+
     @Option(help: "Chips per iteration.")
     var batchSize: Int = 4
 
@@ -101,6 +104,18 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Continue from this checkpoint (written by an earlier run with the same options).")
     var resume: String?
+
+    @Option(help: "Start every weight from this model file (same architecture), e.g. to fine-tune or distil a trained model.")
+    var initFrom: String?
+
+    @Option(help: "Distil from this model file: its class probabilities, averaged over chip grids of 1 to 4 times --chip-size, are soft targets on every valid training pixel (predictions that depend less on the chip).")
+    var teacher: String?
+
+    @Option(help: "Weight of the soft-target loss against --teacher.")
+    var distillWeight: Float = 1
+
+    @Flag(help: "BatchNorm layers normalise with their running statistics and keep them (for fine-tuning with --init-from).")
+    var freezeBatchnorm = false
 
     @Option(help: "Random-rescale augmentation range MIN,MAX (e.g. 0.5,2); default off.")
     var augmentScale: String?
@@ -162,6 +177,7 @@ struct TrainCommand: ParsableCommand {
         options.auxWeight = auxWeight
         options.width = width
         options.chipSize = chipSize
+        options.chipSizes = try chipSizes.map { try ArgumentParsing.integers($0, option: "--chip-sizes") }
         options.batchSize = batchSize
         options.iterations = iterations
         options.stopAfter = stopAfter
@@ -176,6 +192,10 @@ struct TrainCommand: ParsableCommand {
         options.validateEvery = valEvery
         options.backboneWeights = backboneWeights.map(URL.init(fileURLWithPath:))
         options.resume = resume.map(URL.init(fileURLWithPath:))
+        options.initialModel = initFrom.map(URL.init(fileURLWithPath:))
+        options.teacher = teacher.map(URL.init(fileURLWithPath:))
+        options.distillWeight = distillWeight
+        options.freezeBatchNorm = freezeBatchnorm
         var augmentation = Augmentation(dihedral: !noDihedral, jitter: jitter)
         if let augmentScale {
             let bounds = augmentScale.split(separator: ",").compactMap { Float($0) }

@@ -108,6 +108,94 @@ final class TrainToolTests: XCTestCase {
         XCTAssertEqual(options.configuration(classCount: 3, bandCount: 6).width, 0.5)
     }
 
+    func testInitFromStartsAtTheFilesWeightsAndRefusesAnotherArchitecture() throws {
+        var first = options(output: "first.safetensors", iterations: 2)
+        first.validateEvery = 2
+        try TrainTool(options: first).run()
+        // Learning rate 0: the one step changes no parameter, so the parameters are the file's.
+        var second = options(output: "second.safetensors", iterations: 1)
+        second.initialModel = first.output
+        second.learningRate = 0
+        try TrainTool(options: second).run()
+        let a = try ModelFile(contentsOf: first.output).model, b = try ModelFile(contentsOf: second.output).model
+        let parameters = Set(a.namedParameters().map(\.0))
+        XCTAssertGreaterThan(parameters.count, 20)
+        let loaded = a.stateDict()
+        for (name, tensor) in b.stateDict() where parameters.contains(name) {
+            XCTAssertEqual(tensor.scalars, loaded[name]!.scalars, name)
+        }
+        var other = options(output: "third.safetensors", iterations: 1)
+        other.initialModel = first.output
+        other.pyramidSizes = [1, 3]
+        XCTAssertThrowsError(try TrainTool(options: other).run()) {
+            XCTAssertTrue("\($0)".contains("--init-from first.safetensors is a"), "\($0)")
+            XCTAssertTrue("\($0)".contains("give the same --backbone"), "\($0)")
+        }
+    }
+
+    /// The teacher's targets are its own predictions averaged over its grids: probabilities that sum to 1
+    /// on valid pixels, 0 elsewhere, and whose top class is the class `classify` gives on most pixels.
+    func testTeacherTargetsAreTheTeachersAveragedPredictions() throws {
+        let teacherURL = Self.root.appendingPathComponent("Samples/landuse-raleigh.safetensors")
+        let teacher = try ModelFile(contentsOf: teacherURL)
+        let window = Window(columnOffset: 100, rowOffset: 150, columnCount: 120, rowCount: 120)
+        let scene = try LabelledScene.load(image: Self.image, labels: Self.labels, bands: nil, window: window,
+                                           mapping: ClassMapping(classes: teacher.modelDescription.classes), ignoredValues: [],
+                                           policy: teacher.modelDescription.nodata)
+        XCTAssertEqual(TeacherTargets.chipSizes(trainingChip: 128), [128, 160, 192, 224, 256, 320, 384, 448, 512])
+        let targets = try TeacherTargets.compute(teacher: teacher, scene: scene, bands: nil, trainingChip: 64)
+        let classes = teacher.modelDescription.classes.count
+        let output = folder.appendingPathComponent("teacher.tif")
+        try ClassifyTool(description: teacher.modelDescription, classifier: PSPNetClassifier(model: teacher.model)).run(
+            input: Self.image, output: output, options: ClassifyOptions(chipSize: 128, overlap: 32, layout: .geoTIFF, window: window))
+        let predicted = try RasterDataset(url: output).readSamples(UInt8.self)
+        var agree = 0, valid = 0
+        for pixel in 0..<window.pixelCount {
+            let row = Array(targets[(pixel * classes)..<((pixel + 1) * classes)])
+            guard scene.imageValid[pixel] else {
+                XCTAssertEqual(row, [Float](repeating: 0, count: classes), "pixel \(pixel) is not valid")
+                continue
+            }
+            valid += 1
+            XCTAssertEqual(row.reduce(0, +), 1, accuracy: 1e-4, "pixel \(pixel)")
+            let best = row.indices.max { row[$0] < row[$1] }!
+            if teacher.modelDescription.classes[best].value == Int(predicted[pixel]) { agree += 1 }
+        }
+        print("teacher targets: top class = classify's on \(Double(agree) / Double(valid)) of \(valid) pixels")
+        XCTAssertGreaterThan(valid, window.pixelCount / 2)
+        XCTAssertGreaterThan(Double(agree) / Double(valid), 0.85)
+    }
+
+    /// With a teacher, the loss of the first iteration (same weights, same chips) is the cross-entropy plus
+    /// the distillation weight times the soft-target loss: it grows linearly in the weight.
+    func testDistillationTermEntersTheLossWithItsWeight() throws {
+        let teacherURL = Self.root.appendingPathComponent("Samples/landuse-raleigh.safetensors")
+        let teacher = try ModelFile(contentsOf: teacherURL)
+        func firstLoss(weight: Float?) throws -> Double {
+            var options = options(output: "w\(weight ?? -1).safetensors", iterations: 1)
+            options.classes = teacher.modelDescription.classes
+            options.nodataPolicy = teacher.modelDescription.nodata
+            options.teacher = weight == nil ? nil : teacherURL
+            options.distillWeight = weight ?? 1
+            let summary = try TrainTool(options: options).run()
+            if weight != nil {
+                let notes = try ModelFile(contentsOf: options.output).modelDescription.provenance.notes
+                XCTAssertEqual(notes["teacher"], "landuse-raleigh.safetensors")
+                XCTAssertEqual(notes["teacher_chip_sizes"], "64,80,96,112,128,160,192,224,256")
+            }
+            return summary.firstLosses
+        }
+        let plain = try firstLoss(weight: nil), one = try firstLoss(weight: 1), three = try firstLoss(weight: 3)
+        print("distillation: first loss \(plain) without a teacher, \(one) at weight 1, \(three) at weight 3")
+        XCTAssertGreaterThan(one - plain, 0.1, "the soft-target loss of an untrained student is well above 0")
+        XCTAssertEqual(three - plain, 3 * (one - plain), accuracy: 1e-3 * three)
+        var refused = options(output: "bad.safetensors", iterations: 1)
+        refused.teacher = teacherURL
+        XCTAssertThrowsError(try TrainTool(options: refused).run()) {
+            XCTAssertTrue("\($0)".contains("give --classes the teacher's classes file"), "\($0)")
+        }
+    }
+
     func testClassWeightsFollowTheirFormulas() {
         let counts = [100, 300, 0, 600]
         XCTAssertEqual(ClassWeighting.none.weights(counts: counts), [1, 1, 1, 1])

@@ -97,6 +97,42 @@ final class TrainingDataTests: XCTestCase {
         XCTAssertEqual(sampler.batch(count: 12, generator: &again).images.scalars, images.scalars, "deterministic for a seed")
     }
 
+    func testSoftTargetsFollowTheLabelsPixelAndDrawsStayTheSame() throws {
+        let (image, labels) = try writeScene()
+        let scene = try LabelledScene.load(image: image, labels: labels, bands: nil, window: Window(columnOffset: 3, rowOffset: 2, columnCount: 50, rowCount: 36), mapping: mapping, ignoredValues: [9])
+        let bands = [BandInfo(name: "a", mean: 5, std: 2), BandInfo(name: "b", mean: 0, std: 1)]
+        var sampler = ChipSampler(scene: scene, chipSize: 16, classCount: 3, bands: bands,
+                                  augmentation: Augmentation(dihedral: true, scaleRange: 0.7...1.4), rareClassFraction: 0.5)
+        var generator = RandomGenerator(seed: 9)
+        let plain = sampler.batch(count: 6, generator: &generator)
+        // Targets: 0.7 on the pixel's own class and 0.3 on the next, zeros where the pixel has no label.
+        var targets = [Float](repeating: 0, count: scene.labels.count * 3)
+        for (pixel, label) in scene.labels.enumerated() where Int(label) < 3 {
+            targets[pixel * 3 + Int(label)] = 0.7
+            targets[pixel * 3 + (Int(label) + 1) % 3] = 0.3
+        }
+        sampler.softTargets = targets
+        generator = RandomGenerator(seed: 9)
+        let (images, labelTensor, soft) = sampler.batchWithTargets(count: 6, generator: &generator)
+        XCTAssertEqual(images.scalars, plain.images.scalars, "targets do not change the random draws")
+        XCTAssertEqual(labelTensor.scalars, plain.labels.scalars)
+        let targetTensor = try XCTUnwrap(soft)
+        XCTAssertEqual(targetTensor.shape, [6, 16, 16, 3])
+        var labelled = 0
+        for pixel in 0..<(6 * 16 * 16) {
+            let row = (0..<3).map { targetTensor[flat: pixel * 3 + $0] }
+            let label = labelTensor[flat: pixel]
+            if label == 255 {
+                XCTAssertEqual(row, [0, 0, 0], "chip pixel \(pixel) has no label")
+            } else {
+                labelled += 1
+                XCTAssertEqual(row[Int(label)], 0.7, "chip pixel \(pixel)")
+                XCTAssertEqual(row[(Int(label) + 1) % 3], 0.3, "chip pixel \(pixel)")
+            }
+        }
+        XCTAssertGreaterThan(labelled, 6 * 16 * 16 / 2)
+    }
+
     func testRareClassOversamplingShowsTheRareClassMoreOften() throws {
         let (image, labels) = try writeScene()
         let scene = try LabelledScene.load(image: image, labels: labels, bands: nil, window: nil, mapping: mapping, ignoredValues: [9])

@@ -48,6 +48,37 @@ final class LossTests: XCTestCase {
         }
     }
 
+    func testSoftCrossEntropyMatchesDefinitionAndSkipsPixelsWithoutTargets() {
+        var values = TestValues(seed: 53)
+        let logits = values.tensor([1, 2, 3, 4], scale: 3)
+        // Pixel 2 has no target; pixel 4 a one-hot target (= the hard cross-entropy of class 1).
+        var targets = [Float](repeating: 0, count: 24)
+        let rows: [[Float]] = [[0.1, 0.2, 0.3, 0.4], [0.7, 0.1, 0.1, 0.1], [0, 0, 0, 0], [0.25, 0.25, 0.25, 0.25], [0, 1, 0, 0], [0.5, 0, 0.5, 0]]
+        for (pixel, row) in rows.enumerated() { for c in 0..<4 { targets[pixel * 4 + c] = row[c] } }
+        var expected = 0.0
+        for (pixel, row) in rows.enumerated() where row.reduce(0, +) > 0 {
+            let x = (0..<4).map { Double(logits[flat: pixel * 4 + $0]) }
+            let logSum = Foundation.log(x.map { Foundation.exp($0) }.reduce(0, +))
+            expected -= (0..<4).reduce(0.0) { $0 + Double(row[$1]) * (x[$1] - logSum) }
+        }
+        let loss = softCrossEntropy(logits: logits, targets: Tensor(shape: [1, 2, 3, 4], scalars: targets))
+        XCTAssertEqual(Double(loss.scalar), expected / 5, accuracy: 1e-5)
+        let oneHot = softCrossEntropy(logits: logits, targets: Tensor(shape: [1, 2, 3, 4], scalars: (0..<24).map { $0 % 4 == 2 ? 1 : 0 }))
+        let hard = crossEntropy(logits: logits, labels: Tensor(shape: [1, 2, 3], repeating: 2))
+        XCTAssertEqual(oneHot.scalar, hard.scalar, accuracy: 1e-5)
+        let none = softCrossEntropy(logits: logits.requiringGradient(), targets: Tensor(shape: [1, 2, 3, 4], repeating: 0))
+        XCTAssertEqual(none.scalar, 0)
+    }
+
+    func testSoftCrossEntropyGradients() {
+        var values = TestValues(seed: 54)
+        let logits = values.tensor([2, 3, 2, 5], scale: 2)
+        var targets = values.tensor([2, 3, 2, 5], scale: 1).scalars.map { abs($0) }
+        for c in 0..<5 { targets[3 * 5 + c] = 0 }   // one pixel without a target
+        let targetTensor = Tensor(shape: [2, 3, 2, 5], scalars: targets)
+        checkGradients("softCrossEntropy", inputs: [logits]) { softCrossEntropy(logits: $0[0], targets: targetTensor) }
+    }
+
     func testArgmaxChannelsTakesFirstOfTies() {
         let x = Tensor(shape: [1, 1, 3, 3], scalars: [0, 5, 1, 7, 7, 2, -1, -3, -2])
         XCTAssertEqual(argmaxChannels(x).scalars, [1, 0, 0])
