@@ -100,6 +100,8 @@ public struct TrainOptions: Sendable {
     public var distillWeight: Float = 1
     /// BatchNorm layers normalise with their running statistics and keep them (fine-tuning a trained model).
     public var freezeBatchNorm = false
+    /// Scale the gradients down to this global L2 norm when they exceed it (PyTorch's `clip_grad_norm_`); nil: off.
+    public var clipGradientNorm: Float?
     /// Checkpoint path; nil: `<output>.checkpoint`.
     public var checkpoint: URL?
     /// Stop after this many iterations even though `iterations` sets the schedule (tests, time-boxed runs).

@@ -49,6 +49,7 @@ public final class TrainTool {
             state = try TrainingCheckpoint.load(from: resume, model: model, optimizer: optimizer, configuration: configuration)
         }
         let stopAt = min(options.iterations, options.stopAfter ?? options.iterations)
+        let parameters = model.namedParameters().map(\.parameter)
         setTrainingMode(model)
         while state.iteration < stopAt {
             if isCancelled() {
@@ -67,6 +68,7 @@ public final class TrainTool {
                 throw LandUseError(.failed, "the training loss became \(loss.scalar) at iteration \(state.iteration + 1): training diverged; lower --lr" + (options.teacher == nil ? "" : " or --distill-weight") + " and start again")
             }
             loss.backward()
+            if let maxNorm = options.clipGradientNorm { clipGradientNorm(parameters, maxNorm: maxNorm) }
             optimizer.step()
             state.iteration += 1
             state.losses.append(loss.scalar)
@@ -152,6 +154,9 @@ public final class TrainTool {
         if let problem = configuration.problems.first { throw LandUseError(.badOption, problem) }
         if let sizes = options.chipSizes, sizes.isEmpty || sizes.contains(where: { $0 < 32 }) {
             throw LandUseError(.badOption, "--chip-sizes \(sizes.map(String.init).joined(separator: ",")): list chip edges of at least 32 pixels, e.g. 64,96,128")
+        }
+        if let maxNorm = options.clipGradientNorm, !(maxNorm > 0 && maxNorm.isFinite) {
+            throw LandUseError(.badOption, "--clip-grad-norm \(maxNorm): use a positive norm such as 1, or leave it out")
         }
         if options.distillWeight < 0 || !options.distillWeight.isFinite {
             throw LandUseError(.badOption, "--distill-weight \(options.distillWeight): use a weight of 0 or more")

@@ -114,6 +114,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Weight of the soft-target loss against --teacher.")
     var distillWeight: Float = 1
 
+    @Option(help: "Scale the gradients down to this global L2 norm when they exceed it (default: no clipping).")
+    var clipGradNorm: Float?
+
     @Flag(help: "BatchNorm layers normalise with their running statistics and keep them (for fine-tuning with --init-from).")
     var freezeBatchnorm = false
 
@@ -196,6 +199,7 @@ struct TrainCommand: ParsableCommand {
         options.teacher = teacher.map(URL.init(fileURLWithPath:))
         options.distillWeight = distillWeight
         options.freezeBatchNorm = freezeBatchnorm
+        options.clipGradientNorm = clipGradNorm
         var augmentation = Augmentation(dihedral: !noDihedral, jitter: jitter)
         if let augmentScale {
             let bounds = augmentScale.split(separator: ",").compactMap { Float($0) }

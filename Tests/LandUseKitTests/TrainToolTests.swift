@@ -106,6 +106,31 @@ final class TrainToolTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("torchvision ResNet weights fit width 1.0 only: train from scratch or use --width 1"), "\($0)")
         }
         XCTAssertEqual(options.configuration(classCount: 3, bandCount: 6).width, 0.5)
+        options.backboneWeights = nil
+        options.chipSizes = [64, 16]
+        XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("at least 32 pixels"), "\($0)") }
+        options.chipSizes = nil
+        options.clipGradientNorm = 0
+        XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("--clip-grad-norm 0.0"), "\($0)") }
+    }
+
+    func testDivergingLossStopsWithAMessage() throws {
+        var options = options(output: "diverged.safetensors", iterations: 30)
+        options.optimizer = .sgd
+        options.learningRate = 1e12
+        XCTAssertThrowsError(try TrainTool(options: options).run()) {
+            XCTAssertTrue("\($0)".contains("training diverged; lower --lr"), "\($0)")
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: options.output.path))
+    }
+
+    func testMixedChipSizesTrain() throws {
+        var options = options(output: "mixed.safetensors", iterations: 6)
+        options.chipSizes = [48, 64, 96]
+        options.validateEvery = 6
+        let summary = try TrainTool(options: options).run()
+        XCTAssertEqual(summary.iterations, 6)
+        XCTAssertEqual(try ModelFile(contentsOf: options.output).modelDescription.provenance.notes["chip_size"], "48,64,96")
     }
 
     func testInitFromStartsAtTheFilesWeightsAndRefusesAnotherArchitecture() throws {
@@ -124,6 +149,16 @@ final class TrainToolTests: XCTestCase {
         for (name, tensor) in b.stateDict() where parameters.contains(name) {
             XCTAssertEqual(tensor.scalars, loaded[name]!.scalars, name)
         }
+        // Frozen BatchNorm keeps the file's running statistics; training mode moves them.
+        var frozen = options(output: "frozen.safetensors", iterations: 2)
+        frozen.initialModel = first.output
+        frozen.freezeBatchNorm = true
+        try TrainTool(options: frozen).run()
+        let frozenState = try ModelFile(contentsOf: frozen.output).model.stateDict()
+        let statistics = loaded.keys.filter { $0.hasSuffix("running_mean") || $0.hasSuffix("running_var") }
+        XCTAssertGreaterThan(statistics.count, 10)
+        for name in statistics { XCTAssertEqual(frozenState[name]!.scalars, loaded[name]!.scalars, name) }
+        XCTAssertTrue(statistics.contains { b.stateDict()[$0]!.scalars != loaded[$0]!.scalars }, "training-mode BatchNorm updates its statistics")
         var other = options(output: "third.safetensors", iterations: 1)
         other.initialModel = first.output
         other.pyramidSizes = [1, 3]
