@@ -66,6 +66,23 @@ public struct LabelledScene: Sendable {
                              imageValid: block.isValid, labels: classIndices)
     }
 
+    /// An image without labels (every pixel `ClassMapping.ignoreIndex`): distillation data, which only the
+    /// teacher's soft targets train on. `labelsURL` is the image's URL.
+    public static func unlabelled(image: URL, bands: [Int]?, policy: NodataPolicy) throws -> LabelledScene {
+        let dataset = try RasterDataset(url: image)
+        let window = dataset.profile.window
+        let policyBlock = try PolicyBlock.read(dataset, window: window, bands: bands ?? Array(1...dataset.profile.bandCount), policy: policy)
+        let block = policyBlock.block
+        var values = block.values
+        for pixel in 0..<window.pixelCount {
+            for band in 0..<block.bandCount where !block.isValid[pixel] || !(policyBlock.sampleValid?[pixel * block.bandCount + band] ?? true) {
+                values[pixel * block.bandCount + band] = .nan
+            }
+        }
+        return LabelledScene(imageURL: image, labelsURL: image, window: window, bandCount: block.bandCount, pixels: values,
+                             imageValid: block.isValid, labels: [UInt8](repeating: UInt8(ClassMapping.ignoreIndex), count: window.pixelCount))
+    }
+
     /// The distinct label values of `labels` over `window` that are valid and not ignored (for classes
     /// generated from the data).
     public static func labelValues(labels: URL, window: Window?, ignoredValues: Set<Int>) throws -> [Int] {

@@ -96,6 +96,8 @@ public struct TrainOptions: Sendable {
     /// Distillation: this model file's class probabilities, averaged over chip grids of 1-4 times the
     /// training chip (`TeacherTargets`), become soft targets on every valid pixel of the training area.
     public var teacher: URL?
+    /// Images without labels whose every valid pixel trains on the teacher's soft targets only (with `teacher`).
+    public var distillImages: [URL] = []
     /// Weight of the soft-target cross-entropy against the teacher (with `teacher`).
     public var distillWeight: Float = 1
     /// BatchNorm layers normalise with their running statistics and keep them (fine-tuning a trained model).

@@ -161,6 +161,9 @@ public final class TrainTool {
         if options.distillWeight < 0 || !options.distillWeight.isFinite {
             throw LandUseError(.badOption, "--distill-weight \(options.distillWeight): use a weight of 0 or more")
         }
+        if !options.distillImages.isEmpty && options.teacher == nil {
+            throw LandUseError(.badOption, "--distill-image needs --teacher: unlabelled images train only on a teacher's soft targets")
+        }
         if options.initialModel != nil && options.backboneWeights != nil {
             throw LandUseError(.badOption, "--init-from and --backbone-weights both set the starting weights: pass one of them")
         }

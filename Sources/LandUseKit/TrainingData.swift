@@ -40,13 +40,17 @@ struct TrainingData {
             scenes.append(try LabelledScene.load(image: image, labels: labels, bands: options.bands, window: windows[index], mapping: mapping,
                                                  ignoredValues: options.ignoredValues, policy: options.nodataPolicy))
         }
+        let labelledScenes = scenes.count
+        for image in options.distillImages {
+            scenes.append(try LabelledScene.unlabelled(image: image, bands: options.bands, policy: options.nodataPolicy))
+        }
         let bandCount = scenes[0].bandCount
         if let other = scenes.first(where: { $0.bandCount != bandCount }) {
             throw LandUseError(.badInput, "\(other.imageURL.lastPathComponent) has \(other.bandCount) bands but \(scenes[0].imageURL.lastPathComponent) has \(bandCount): every training image needs the same bands (use --bands)")
         }
         // Normalisation statistics over the valid samples of every training scene.
         var sums = BandSums(bandCount: bandCount)
-        for scene in scenes { sums.add(scene) }
+        for scene in scenes.prefix(labelledScenes) { sums.add(scene) }
         guard sums.counts.contains(where: { $0 > 0 }) else {
             throw LandUseError(.badInput, "the training area has no valid image pixel: check --train-window and the image's nodata")
         }
@@ -54,7 +58,15 @@ struct TrainingData {
         guard names.count == bandCount else {
             throw LandUseError(.badOption, "\(names.count) band names for \(bandCount) bands: give one name per band")
         }
-        let bands = zip(names, sums.statistics).map { BandInfo(name: $0, mean: Float($1.mean), std: Float($1.std)) }
+        var bands = zip(names, sums.statistics).map { BandInfo(name: $0, mean: Float($1.mean), std: Float($1.std)) }
+        if let initial = options.initialModel {
+            // Fine-tuning keeps the normalisation its weights were trained with.
+            let fileBands = try ModelFile.readDescription(contentsOf: initial).bands
+            guard fileBands.count == bandCount else {
+                throw LandUseError(.badOption, "--init-from \(initial.lastPathComponent) reads \(fileBands.count) bands but training uses \(bandCount): pass --bands so that both see the same bands")
+            }
+            bands = fileBands
+        }
         var counts = [Int](repeating: 0, count: mapping.count)
         for scene in scenes {
             for (index, count) in scene.classCounts(classCount: mapping.count).enumerated() { counts[index] += count }
@@ -89,7 +101,11 @@ struct TrainingData {
         var samplers = self.samplers
         for index in samplers.indices { samplers[index].chipSize = size }
         guard samplers.count > 1 else { return samplers[0].batchWithTargets(count: count, generator: &generator) }
-        let weights = scenes.map { Double($0.classCounts(classCount: classCount).reduce(0, +)) }
+        // Labelled scenes weigh by their labelled pixels, distillation images by their valid pixels.
+        let weights = scenes.map { scene -> Double in
+            let labelled = scene.classCounts(classCount: classCount).reduce(0, +)
+            return Double(labelled > 0 || options.teacher == nil ? labelled : scene.imageValid.filter { $0 }.count)
+        }
         let total = weights.reduce(0, +)
         var images: [Float] = [], labels: [Float] = [], targets: [Float] = []
         for _ in 0..<count {
@@ -153,6 +169,7 @@ struct TrainingData {
     private func distillationNotes(options: TrainOptions) -> [String: String] {
         var notes: [String: String] = [:]
         if let initial = options.initialModel { notes["initialised_from"] = initial.lastPathComponent }
+        if !options.distillImages.isEmpty { notes["distill_images"] = options.distillImages.map(\.lastPathComponent).joined(separator: ",") }
         if let teacher = options.teacher {
             notes["teacher"] = teacher.lastPathComponent
             notes["distill_weight"] = "\(options.distillWeight)"

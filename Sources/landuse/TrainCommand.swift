@@ -111,6 +111,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Distil from this model file: its class probabilities, averaged over chip grids of 1 to 4 times --chip-size, are soft targets on every valid training pixel (predictions that depend less on the chip).")
     var teacher: String?
 
+    @Option(parsing: .singleValue, help: "An image without labels (repeatable) whose valid pixels train on --teacher's soft targets only.")
+    var distillImage: [String] = []
+
     @Option(help: "Weight of the soft-target loss against --teacher.")
     var distillWeight: Float = 1
 
@@ -198,6 +201,7 @@ struct TrainCommand: ParsableCommand {
         options.initialModel = initFrom.map(URL.init(fileURLWithPath:))
         options.teacher = teacher.map(URL.init(fileURLWithPath:))
         options.distillWeight = distillWeight
+        options.distillImages = distillImage.map(URL.init(fileURLWithPath:))
         options.freezeBatchNorm = freezeBatchnorm
         options.clipGradientNorm = clipGradNorm
         var augmentation = Augmentation(dihedral: !noDihedral, jitter: jitter)

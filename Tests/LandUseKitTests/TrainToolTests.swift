@@ -224,6 +224,17 @@ final class TrainToolTests: XCTestCase {
         print("distillation: first loss \(plain) without a teacher, \(one) at weight 1, \(three) at weight 3")
         XCTAssertGreaterThan(one - plain, 0.1, "the soft-target loss of an untrained student is well above 0")
         XCTAssertEqual(three - plain, 3 * (one - plain), accuracy: 1e-3 * three)
+        // An unlabelled image trains on the teacher's targets only; without a teacher it is refused.
+        let olinda = Self.root.appendingPathComponent("Samples/L7_ETMs.tif")
+        var unlabelled = options(output: "unlabelled.safetensors", iterations: 4)
+        unlabelled.classes = teacher.modelDescription.classes
+        unlabelled.nodataPolicy = teacher.modelDescription.nodata
+        unlabelled.distillImages = [olinda]
+        XCTAssertThrowsError(try TrainTool(options: unlabelled).run()) { XCTAssertTrue("\($0)".contains("--distill-image needs --teacher"), "\($0)") }
+        unlabelled.teacher = teacherURL
+        let summary = try TrainTool(options: unlabelled).run()
+        XCTAssertTrue(summary.firstLosses.isFinite)
+        XCTAssertEqual(try ModelFile(contentsOf: unlabelled.output).modelDescription.provenance.notes["distill_images"], "L7_ETMs.tif")
         var refused = options(output: "bad.safetensors", iterations: 1)
         refused.teacher = teacherURL
         XCTAssertThrowsError(try TrainTool(options: refused).run()) {

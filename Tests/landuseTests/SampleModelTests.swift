@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import GeoRaster
 
 /// The committed sample model: its recorded test figures on the east third of the Raleigh scene are
 /// reproduced by `landuse evaluate`, and it beats the baselines of ../shared/DATA.md.
@@ -33,5 +34,33 @@ final class SampleModelTests: XCTestCase {
         XCTAssertGreaterThan(miou, 0.24)
         let size = try FileManager.default.attributesOfItem(atPath: Self.model.path)[.size] as! Int
         XCTAssertLessThanOrEqual(size, 25 * 1024 * 1024)
+    }
+    /// The seam criterion of the classify issue with the fixed sample model on the real Raleigh scene: class
+    /// rasters made with chips of 256 (overlap 64) and of 512 (overlap 128) agree on at least 99% of the valid
+    /// pixels. (The Olinda sample scene's figure is printed too: 349 x 352, so its 512 chip is mostly padding.)
+    func testChipGridsAgreeOnTheRealScene() throws {
+        let image = Self.data.appendingPathComponent("raleigh6.vrt")
+        guard FileManager.default.fileExists(atPath: image.path) else {
+            return XCTFail("\(image.path) is missing: run `make test`, which fetches the Raleigh scene")
+        }
+        let folder = try CLITestSupport.folder("seams")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func agreement(_ input: URL, _ name: String) throws -> (Double, Int) {
+            var rasters: [[UInt8]] = []
+            for (chip, overlap) in [(256, 64), (512, 128)] {
+                let output = folder.appendingPathComponent("\(name)-\(chip).tif")
+                let result = try LandUseBinary.run(["classify", input.path, "--model", Self.model.path, "--output", output.path,
+                                                    "--chip-size", "\(chip)", "--overlap", "\(overlap)", "--format", "gtiff", "--quiet"])
+                XCTAssertEqual(result.status, 0, result.stderr)
+                rasters.append(try RasterDataset(url: output).readSamples(UInt8.self))
+            }
+            let valid = zip(rasters[0], rasters[1]).filter { $0.0 != 255 && $0.1 != 255 }
+            XCTAssertEqual(valid.count, rasters[0].filter { $0 != 255 }.count, "both grids leave the same pixels nodata")
+            return (Double(valid.filter { $0.0 == $0.1 }.count) / Double(valid.count), valid.count)
+        }
+        let (raleigh, pixels) = try agreement(image, "raleigh")
+        let (olinda, _) = try agreement(CLITestSupport.fixtures.appendingPathComponent("L7_ETMs.tif"), "olinda")
+        print("seams: sample model, chips 256/64 and 512/128 agree on \(String(format: "%.2f", raleigh * 100))% of \(pixels) valid pixels of the Raleigh scene (Olinda: \(String(format: "%.2f", olinda * 100))%)")
+        XCTAssertGreaterThanOrEqual(raleigh, 0.99)
     }
 }
