@@ -102,6 +102,10 @@ public struct TrainOptions: Sendable {
     public var distillWeight: Float = 1
     /// BatchNorm layers normalise with their running statistics and keep them (fine-tuning a trained model).
     public var freezeBatchNorm = false
+    /// Keep the weights after the last iteration instead of the best validation checkpoint (validation, if
+    /// given, still runs and is recorded; without a validation area nothing is picked, so none is needed).
+    /// For fine-tuning towards a teacher, whose gains validation mIoU does not see.
+    public var keepLast = false
     /// Scale the gradients down to this global L2 norm when they exceed it (PyTorch's `clip_grad_norm_`); nil: off.
     public var clipGradientNorm: Float?
     /// Checkpoint path; nil: `<output>.checkpoint`.
@@ -151,8 +155,9 @@ public struct TrainSummary: Codable, Sendable {
     public var output: String
     public var iterations: Int
     public var bestIteration: Int
-    public var bestValidationMIoU: Double
-    public var bestValidationAccuracy: Double
+    /// nil when the run had no validation area (`keepLast`).
+    public var bestValidationMIoU: Double?
+    public var bestValidationAccuracy: Double?
     public var finalLoss: Double
     /// Mean training loss over the first and the last tenth of the iterations run.
     public var firstLosses: Double

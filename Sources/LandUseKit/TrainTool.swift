@@ -74,10 +74,18 @@ public final class TrainTool {
             state.losses.append(loss.scalar)
             var validation: SegmentationMetrics?
             if state.iteration % validateEvery == 0 || state.iteration == stopAt {
+                guard data.hasValidation else {
+                    state.bestIteration = state.iteration
+                    state.bestWeights = model.stateDict()
+                    try TrainingCheckpoint.save(state: state, model: model, optimizer: optimizer, configuration: configuration, to: checkpointURL)
+                    progress?(TrainProgress(iteration: state.iteration, iterations: stopAt, loss: loss.scalar, learningRate: rate,
+                                            secondsElapsed: Date().timeIntervalSince(started), validation: nil))
+                    continue
+                }
                 let metrics = try data.validate(model: model, description: description0)
                 setTrainingMode(model)
                 validation = metrics
-                if metrics.meanIoU > state.bestMIoU || state.bestWeights.isEmpty {
+                if options.keepLast || metrics.meanIoU > state.bestMIoU || state.bestWeights.isEmpty {
                     state.bestMIoU = metrics.meanIoU
                     state.bestAccuracy = metrics.overallAccuracy
                     state.bestIteration = state.iteration
@@ -89,7 +97,7 @@ public final class TrainTool {
                                     secondsElapsed: Date().timeIntervalSince(started), validation: validation))
         }
 
-        // The kept model: the best validation checkpoint.
+        // The kept model: the best validation checkpoint (with `keepLast`: the last, as the final iteration validates).
         let best = PSPNet(configuration: configuration, seed: options.seed)
         try best.load(stateDict: state.bestWeights)
         var description = description0
@@ -98,7 +106,7 @@ public final class TrainTool {
         let tenth = max(1, state.losses.count / 10)
         return TrainSummary(
             output: options.output.path, iterations: state.iteration, bestIteration: state.bestIteration,
-            bestValidationMIoU: state.bestMIoU, bestValidationAccuracy: state.bestAccuracy, finalLoss: Double(state.losses.last ?? 0),
+            bestValidationMIoU: data.hasValidation ? state.bestMIoU : nil, bestValidationAccuracy: data.hasValidation ? state.bestAccuracy : nil, finalLoss: Double(state.losses.last ?? 0),
             firstLosses: Double(state.losses.prefix(tenth).reduce(0, +)) / Double(min(tenth, state.losses.count)),
             lastLosses: Double(state.losses.suffix(tenth).reduce(0, +)) / Double(min(tenth, state.losses.count)),
             seconds: Date().timeIntervalSince(started), parameterCount: best.parameterCount)
@@ -137,8 +145,8 @@ public final class TrainTool {
         if FileManager.default.fileExists(atPath: options.output.path) && !options.overwrite {
             throw LandUseError(.outputExists, "\(options.output.path) exists: pass --overwrite to replace it, or choose another --output")
         }
-        if options.validationWindow == nil && options.validationImage == nil {
-            throw LandUseError(.badOption, "training needs a validation area to pick the best checkpoint: pass --val-window COL,ROW,WIDTH,HEIGHT (of the first image) or --val-image and --val-labels")
+        if options.validationWindow == nil && options.validationImage == nil && !options.keepLast {
+            throw LandUseError(.badOption, "training needs a validation area to pick the best checkpoint: pass --val-window COL,ROW,WIDTH,HEIGHT (of the first image) or --val-image and --val-labels, or --keep-last to keep the last iteration's weights")
         }
         if (options.validationImage == nil) != (options.validationLabels == nil) {
             throw LandUseError(.badOption, "--val-image and --val-labels go together: pass both")

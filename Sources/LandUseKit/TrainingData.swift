@@ -16,6 +16,8 @@ struct TrainingData {
     let options: TrainOptions
 
     var classCount: Int { mapping.count }
+    /// Whether a validation area was given (without one, `keepLast` keeps the last weights).
+    var hasValidation: Bool { options.validationImage != nil || options.validationWindow != nil }
 
     static func load(options: TrainOptions) throws -> TrainingData {
         let windows = options.images.indices.map { $0 == 0 ? options.trainWindow : nil }
@@ -147,12 +149,12 @@ struct TrainingData {
             return "\(pair.0.lastPathComponent) + \(pair.1.lastPathComponent)\(window)"
         }
         let validation = options.validationImage.map { "\($0.lastPathComponent) + \(options.validationLabels!.lastPathComponent)" }
-            ?? "\(options.images[0].lastPathComponent) window \(options.validationWindow!)"
+            ?? options.validationWindow.map { "\(options.images[0].lastPathComponent) window \($0)" } ?? "nothing (last iteration kept)"
         let formatter = ISO8601DateFormatter()
         return Provenance(
             data: options.dataDescription ?? "trained on \(pairs.joined(separator: "; ")); validated on \(validation)",
             iterations: state.iteration,
-            metrics: ["val_miou": state.bestMIoU, "val_overall_accuracy": state.bestAccuracy, "best_iteration": Double(state.bestIteration)],
+            metrics: hasValidation ? ["val_miou": state.bestMIoU, "val_overall_accuracy": state.bestAccuracy, "best_iteration": Double(state.bestIteration)] : [:],
             created: formatter.string(from: Date()),
             notes: [
                 "optimizer": options.optimizer.rawValue,
@@ -168,6 +170,7 @@ struct TrainingData {
     /// Provenance notes of `--init-from` and `--teacher`, when used.
     private func distillationNotes(options: TrainOptions) -> [String: String] {
         var notes: [String: String] = [:]
+        if options.keepLast { notes["kept"] = "last iteration" }
         if let initial = options.initialModel { notes["initialised_from"] = initial.lastPathComponent }
         if !options.distillImages.isEmpty { notes["distill_images"] = options.distillImages.map(\.lastPathComponent).joined(separator: ",") }
         if let teacher = options.teacher {

@@ -120,6 +120,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Scale the gradients down to this global L2 norm when they exceed it (default: no clipping).")
     var clipGradNorm: Float?
 
+    @Flag(help: "Keep the weights after the last iteration instead of the best validation checkpoint.")
+    var keepLast = false
+
     @Flag(help: "BatchNorm layers normalise with their running statistics and keep them (for fine-tuning with --init-from).")
     var freezeBatchnorm = false
 
@@ -203,6 +206,7 @@ struct TrainCommand: ParsableCommand {
         options.distillWeight = distillWeight
         options.distillImages = distillImage.map(URL.init(fileURLWithPath:))
         options.freezeBatchNorm = freezeBatchnorm
+        options.keepLast = keepLast
         options.clipGradientNorm = clipGradNorm
         var augmentation = Augmentation(dihedral: !noDihedral, jitter: jitter)
         if let augmentScale {
@@ -235,7 +239,11 @@ struct TrainCommand: ParsableCommand {
         if json {
             try ArgumentParsing.printJSON(summary)
         } else if !quiet {
-            print("wrote \(summary.output): best validation mIoU \(String(format: "%.4f", summary.bestValidationMIoU)) at iteration \(summary.bestIteration) of \(summary.iterations)")
+            if let miou = summary.bestValidationMIoU {
+                print("wrote \(summary.output): best validation mIoU \(String(format: "%.4f", miou)) at iteration \(summary.bestIteration) of \(summary.iterations)")
+            } else {
+                print("wrote \(summary.output): the weights after iteration \(summary.iterations) (no validation area)")
+            }
         }
     }
 }

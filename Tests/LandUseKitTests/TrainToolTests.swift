@@ -114,6 +114,25 @@ final class TrainToolTests: XCTestCase {
         XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("--clip-grad-norm 0.0"), "\($0)") }
     }
 
+    /// `keepLast` without a validation area: the model file holds the weights of the last iteration (those of
+    /// the final checkpoint), and no validation figures are claimed.
+    func testKeepLastNeedsNoValidationAndKeepsTheFinalWeights() throws {
+        var options = options(output: "last.safetensors", iterations: 4)
+        options.validationWindow = nil
+        XCTAssertThrowsError(try TrainTool(options: options).run()) { XCTAssertTrue("\($0)".contains("or --keep-last"), "\($0)") }
+        options.keepLast = true
+        let summary = try TrainTool(options: options).run()
+        XCTAssertNil(summary.bestValidationMIoU)
+        XCTAssertEqual(summary.bestIteration, 4)
+        let file = try ModelFile(contentsOf: options.output)
+        XCTAssertNil(file.modelDescription.provenance.metrics["val_miou"])
+        XCTAssertEqual(file.modelDescription.provenance.notes["kept"], "last iteration")
+        let checkpoint = try SafeTensorsFile(contentsOf: URL(fileURLWithPath: options.output.path + ".checkpoint")).tensors()
+        for (name, tensor) in file.model.stateDict() where !name.hasSuffix("num_batches_tracked") {
+            XCTAssertEqual(tensor.scalars, checkpoint["model." + name]?.scalars, name)
+        }
+    }
+
     func testDivergingLossStopsWithAMessage() throws {
         var options = options(output: "diverged.safetensors", iterations: 30)
         options.optimizer = .sgd
