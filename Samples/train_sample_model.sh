@@ -67,8 +67,8 @@ if [ "$distill" != 0 ]; then
       --train-window 0,0,326,443 --distill-image Samples/L7_ETMs.tif \
       --backbone resnet18 --width 0.5 --output-stride 8 --pyramid-sizes "$pyramid_sizes" --decoder "$decoder" --aux-weight 0 \
       --init-from "$stage1" --teacher "$stage1" --distill-weight 10 --freeze-batchnorm --keep-last \
-      --chip-size 128 --chip-sizes 64,96,128,160,192,224,256,288,320 --batch-size 4 --iterations __ITER__ --val-every 100 \
-      --lr 0.005 --clip-grad-norm __CLIP__ --class-weights none --nodata-policy fill_missing_bands --seed 1 --threads 1 --storage F16 --json
+      --chip-size 128 --chip-sizes 64,96,128,160,192,224,256,288,320 --batch-size 4 --iterations 600 --val-every 100 \
+      --lr 0.005 --clip-grad-norm 30 --class-weights none --nodata-policy fill_missing_bands --seed 1 --threads 1 --storage F16 --json
   rm -f "$output.checkpoint"
 fi
 "$landuse" evaluate --model "$output" --image "$image" --labels "$labels" --window 326,0,163,443 --record-as east_third --quiet

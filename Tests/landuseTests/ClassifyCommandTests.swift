@@ -79,11 +79,8 @@ final class ClassifyCommandTests: XCTestCase {
     }
 
     /// Blending structure: two chip grids of one RANDOM-weight model agree on 97% of the pixels of the real
-    /// sample scene (measured 98.98%). The acceptance figure of 99% with a trained model is not met yet: the
-    /// committed sample model, trained on 128-pixel chips, agrees on 84.6% here (a 349 x 352 scene, so the
-    /// 512 chip is mostly reflection padding) and on 93.9% on the Raleigh scene; its predictions depend on
-    /// the chip's extent and position, with or without pyramid pooling (the ablation in docs/sample-model.md:
-    /// 87-94% for every trained variant).
+    /// sample scene (measured 98.98%). The trained sample model's figure on the Raleigh scene is
+    /// `SampleModelTests.testChipGridsAgreeOnTheRealScene` (98.55%; the 99% is not met yet).
     func testBlendedChipGridsAgreeOnAlmostEveryPixel() throws {
         let model = folder.appendingPathComponent("random.safetensors")
         let required = 0.97
