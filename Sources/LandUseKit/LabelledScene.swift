@@ -56,13 +56,7 @@ public struct LabelledScene: Sendable {
             }
             if block.isValid[pixel] { classIndices[pixel] = UInt8(index) }
         }
-        var values = block.values
-        for pixel in 0..<window.pixelCount {
-            for band in 0..<block.bandCount where !block.isValid[pixel] || !(policyBlock.sampleValid?[pixel * block.bandCount + band] ?? true) {
-                values[pixel * block.bandCount + band] = .nan
-            }
-        }
-        return LabelledScene(imageURL: image, labelsURL: labels, window: window, bandCount: block.bandCount, pixels: values,
+        return LabelledScene(imageURL: image, labelsURL: labels, window: window, bandCount: block.bandCount, pixels: markedSamples(policyBlock),
                              imageValid: block.isValid, labels: classIndices)
     }
 
@@ -73,14 +67,20 @@ public struct LabelledScene: Sendable {
         let window = dataset.profile.window
         let policyBlock = try PolicyBlock.read(dataset, window: window, bands: bands ?? Array(1...dataset.profile.bandCount), policy: policy)
         let block = policyBlock.block
+        return LabelledScene(imageURL: image, labelsURL: image, window: window, bandCount: block.bandCount, pixels: markedSamples(policyBlock),
+                             imageValid: block.isValid, labels: [UInt8](repeating: UInt8(ClassMapping.ignoreIndex), count: window.pixelCount))
+    }
+
+    /// The block's samples with NaN wherever the pixel is invalid or (under `fill_missing_bands`) that band is.
+    private static func markedSamples(_ policyBlock: PolicyBlock) -> [Float] {
+        let block = policyBlock.block
         var values = block.values
-        for pixel in 0..<window.pixelCount {
+        for pixel in 0..<block.window.pixelCount {
             for band in 0..<block.bandCount where !block.isValid[pixel] || !(policyBlock.sampleValid?[pixel * block.bandCount + band] ?? true) {
                 values[pixel * block.bandCount + band] = .nan
             }
         }
-        return LabelledScene(imageURL: image, labelsURL: image, window: window, bandCount: block.bandCount, pixels: values,
-                             imageValid: block.isValid, labels: [UInt8](repeating: UInt8(ClassMapping.ignoreIndex), count: window.pixelCount))
+        return values
     }
 
     /// The distinct label values of `labels` over `window` that are valid and not ignored (for classes

@@ -46,7 +46,7 @@ final class TrainToolTests: XCTestCase {
         var options = options(output: "model.safetensors", iterations: 40)
         options.validateEvery = 20
         let summary = try TrainTool(options: options).run()
-        print("train: loss \(summary.firstLosses) -> \(summary.lastLosses), val mIoU \(summary.bestValidationMIoU), \(summary.seconds) s")
+        print("train: loss \(summary.firstLosses) -> \(summary.lastLosses), val mIoU \(summary.bestValidationMIoU ?? -1), \(summary.seconds) s")
         XCTAssertLessThan(summary.lastLosses, summary.firstLosses * 0.9, "the loss should fall")
         let file = try ModelFile(contentsOf: options.output)
         XCTAssertEqual(file.modelDescription.bands.count, 6)
