@@ -7,8 +7,9 @@ import GeoRaster
 /// A PSPNet's prediction at a pixel depends on the chip around it (its extent, where the pixel sits in
 /// it, the padding at its borders), so two chip grids disagree where the model is unsure. Averaging the
 /// teacher over grids of 1, 1.25, 1.5, ... 4 times the training chip (`contextScales`, each with a quarter
-/// overlap, run through the classify pipeline with the 8 dihedral views, `--tta d4`) gives targets that belong to no single context; a student
-/// trained towards them on chips of every position learns predictions that depend less on the chip
+/// overlap, run through the classify pipeline with the 8 dihedral views, `--tta d4`) gives targets that
+/// belong to no single context; a student trained towards them on chips of every position learns
+/// predictions that depend less on the chip
 /// (docs/sample-model.md measures the effect). Targets are `[rows, columns, classes]` over the scene's
 /// window; a pixel the teacher gives no class (nodata) or that does not take part in training has all
 /// zeros, which `softCrossEntropy` skips.

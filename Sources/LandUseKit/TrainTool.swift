@@ -74,20 +74,15 @@ public final class TrainTool {
             state.losses.append(loss.scalar)
             var validation: SegmentationMetrics?
             if state.iteration % validateEvery == 0 || state.iteration == stopAt {
-                guard data.hasValidation else {
-                    state.bestIteration = state.iteration
-                    state.bestWeights = model.stateDict()
-                    try TrainingCheckpoint.save(state: state, model: model, optimizer: optimizer, configuration: configuration, to: checkpointURL)
-                    progress?(TrainProgress(iteration: state.iteration, iterations: stopAt, loss: loss.scalar, learningRate: rate,
-                                            secondsElapsed: Date().timeIntervalSince(started), validation: nil))
-                    continue
+                // Without a validation area (`keepLast` only) every checkpoint keeps the current weights.
+                if data.hasValidation {
+                    let metrics = try data.validate(model: model, description: description0)
+                    setTrainingMode(model)
+                    validation = metrics
                 }
-                let metrics = try data.validate(model: model, description: description0)
-                setTrainingMode(model)
-                validation = metrics
-                if options.keepLast || metrics.meanIoU > state.bestMIoU || state.bestWeights.isEmpty {
-                    state.bestMIoU = metrics.meanIoU
-                    state.bestAccuracy = metrics.overallAccuracy
+                if options.keepLast || validation.map({ $0.meanIoU > state.bestMIoU }) ?? true || state.bestWeights.isEmpty {
+                    state.bestMIoU = validation?.meanIoU ?? state.bestMIoU
+                    state.bestAccuracy = validation?.overallAccuracy ?? state.bestAccuracy
                     state.bestIteration = state.iteration
                     state.bestWeights = model.stateDict()
                 }

@@ -10,6 +10,9 @@ struct TrainingData {
     let samplers: [ChipSampler]
     let bands: [BandInfo]
     let classCounts: [Int]
+    /// How often each scene's chips are drawn (with several scenes): labelled scenes by their labelled
+    /// pixels, distillation images by their valid pixels.
+    let sceneWeights: [Double]
     let validationImage: URL
     let validationLabels: URL
     let validationWindow: Window?
@@ -88,13 +91,17 @@ struct TrainingData {
                                                                          trainingChip: options.chipSize)
             }
         }
+        let sceneWeights = scenes.map { scene -> Double in
+            let labelled = scene.classCounts(classCount: mapping.count).reduce(0, +)
+            return Double(labelled > 0 || options.teacher == nil ? labelled : scene.imageValid.filter { $0 }.count)
+        }
         return TrainingData(
-            mapping: mapping, scenes: scenes, samplers: samplers, bands: bands, classCounts: counts,
+            mapping: mapping, scenes: scenes, samplers: samplers, bands: bands, classCounts: counts, sceneWeights: sceneWeights,
             validationImage: options.validationImage ?? options.images[0], validationLabels: options.validationLabels ?? options.labels[0],
             validationWindow: options.validationImage == nil ? options.validationWindow : nil, options: options)
     }
 
-    /// A batch of chips; with several scenes, each chip's scene is drawn in proportion to its labelled pixels.
+    /// A batch of chips; with several scenes, each chip's scene is drawn by `sceneWeights`.
     /// Soft targets (`[count, S, S, classes]`) come with the chips when training has a teacher. With
     /// `chipSizes`, the batch's chip size S is drawn first, uniformly among them.
     func sampleBatch(count: Int, generator: inout RandomGenerator) -> (Tensor, Tensor, Tensor?) {
@@ -103,12 +110,7 @@ struct TrainingData {
         var samplers = self.samplers
         for index in samplers.indices { samplers[index].chipSize = size }
         guard samplers.count > 1 else { return samplers[0].batchWithTargets(count: count, generator: &generator) }
-        // Labelled scenes weigh by their labelled pixels, distillation images by their valid pixels.
-        let weights = scenes.map { scene -> Double in
-            let labelled = scene.classCounts(classCount: classCount).reduce(0, +)
-            return Double(labelled > 0 || options.teacher == nil ? labelled : scene.imageValid.filter { $0 }.count)
-        }
-        let total = weights.reduce(0, +)
+        let weights = sceneWeights, total = weights.reduce(0, +)
         var images: [Float] = [], labels: [Float] = [], targets: [Float] = []
         for _ in 0..<count {
             var target = Double(generator.nextUniform()) * total
