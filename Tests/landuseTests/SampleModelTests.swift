@@ -37,9 +37,10 @@ final class SampleModelTests: XCTestCase {
     }
     /// The seam criterion of the classify issue with the fixed sample model on the real Raleigh scene: the
     /// share of valid pixels on which class rasters made with chips of 256 (overlap 64) and of 512 (overlap 128)
-    /// agree. The issue asks for 99%; the distilled sample model reaches 98.55% (docs/sample-model.md; the
-    /// stage-1 model alone 93.87%), so this guards 98.5% and the 99% is NOT met yet. (The Olinda sample
-    /// scene's figure is printed too.)
+    /// agree must be at least 99%. With `--tta d4` (both runs; the best-scoring setting on the east third too)
+    /// the sample model agrees on 99.12%; without test-time augmentation on 98.55% (the stage-1 model alone
+    /// 93.87%; docs/sample-model.md), which this guards at 98.5%. (The Olinda sample scene's figures are
+    /// printed too.)
     func testChipGridsAgreeOnTheRealScene() throws {
         let image = Self.data.appendingPathComponent("raleigh6.vrt")
         guard FileManager.default.fileExists(atPath: image.path) else {
@@ -47,12 +48,13 @@ final class SampleModelTests: XCTestCase {
         }
         let folder = try CLITestSupport.folder("seams")
         defer { try? FileManager.default.removeItem(at: folder) }
-        func agreement(_ input: URL, _ name: String) throws -> (Double, Int) {
+        func agreement(_ input: URL, _ name: String, tta: String) throws -> (Double, Int) {
             var rasters: [[UInt8]] = []
             for (chip, overlap) in [(256, 64), (512, 128)] {
-                let output = folder.appendingPathComponent("\(name)-\(chip).tif")
+                let output = folder.appendingPathComponent("\(name)-\(tta)-\(chip).tif")
                 let result = try LandUseBinary.run(["classify", input.path, "--model", Self.model.path, "--output", output.path,
-                                                    "--chip-size", "\(chip)", "--overlap", "\(overlap)", "--format", "gtiff", "--quiet"])
+                                                    "--chip-size", "\(chip)", "--overlap", "\(overlap)", "--tta", tta,
+                                                    "--format", "gtiff", "--quiet"])
                 XCTAssertEqual(result.status, 0, result.stderr)
                 rasters.append(try RasterDataset(url: output).readSamples(UInt8.self))
             }
@@ -60,9 +62,15 @@ final class SampleModelTests: XCTestCase {
             XCTAssertEqual(valid.count, rasters[0].filter { $0 != 255 }.count, "both grids leave the same pixels nodata")
             return (Double(valid.filter { $0.0 == $0.1 }.count) / Double(valid.count), valid.count)
         }
-        let (raleigh, pixels) = try agreement(image, "raleigh")
-        let (olinda, _) = try agreement(CLITestSupport.fixtures.appendingPathComponent("L7_ETMs.tif"), "olinda")
-        print("seams: sample model, chips 256/64 and 512/128 agree on \(String(format: "%.2f", raleigh * 100))% of \(pixels) valid pixels of the Raleigh scene (Olinda: \(String(format: "%.2f", olinda * 100))%)")
-        XCTAssertGreaterThanOrEqual(raleigh, 0.985)
+        let olindaImage = CLITestSupport.fixtures.appendingPathComponent("L7_ETMs.tif")
+        var raleigh: [String: Double] = [:]
+        for tta in ["none", "d4"] {
+            let (agreed, pixels) = try agreement(image, "raleigh", tta: tta)
+            let (olinda, _) = try agreement(olindaImage, "olinda", tta: tta)
+            raleigh[tta] = agreed
+            print("seams (--tta \(tta)): sample model, chips 256/64 and 512/128 agree on \(String(format: "%.2f", agreed * 100))% of \(pixels) valid pixels of the Raleigh scene (Olinda: \(String(format: "%.2f", olinda * 100))%)")
+        }
+        XCTAssertGreaterThanOrEqual(raleigh["d4"] ?? 0, 0.99)
+        XCTAssertGreaterThanOrEqual(raleigh["none"] ?? 0, 0.985)
     }
 }
