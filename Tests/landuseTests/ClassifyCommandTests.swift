@@ -80,8 +80,8 @@ final class ClassifyCommandTests: XCTestCase {
 
     /// Blending structure: two chip grids of one RANDOM-weight model agree on 97% of the pixels of the real
     /// sample scene (measured 99.79% in session 4). It checks the blending, not a model: the trained sample
-    /// model's figure on the Raleigh scene is `SampleModelTests.testChipGridsAgreeOnTheRealScene` (98.55%;
-    /// the 99% is not met yet).
+    /// model's figures on the Raleigh scene are `SampleModelTests.testChipGridsAgreeOnTheRealScene` (the
+    /// issue's 99%).
     func testBlendedChipGridsAgreeOnAlmostEveryPixel() throws {
         let model = folder.appendingPathComponent("random.safetensors")
         let required = 0.97
