@@ -7,7 +7,8 @@ import TensorCore
 /// `PSPNetInferencePlan` (BatchNorm folded, ReLU and residual sums fused, buffers reused).
 ///
 /// A plan is compiled on the first batch of each chip shape and kept (the full batches and the last,
-/// smaller one are the usual two shapes). The model's weights are read when a plan is compiled.
+/// smaller one are the usual two shapes). The model's weights are read when the first plan is compiled;
+/// the plans share their reordered convolution weights (`PlanWeightCache`).
 public final class PSPNetClassifier: ChipClassifier {
     public let model: PSPNet
     public let precision: InferencePrecision
@@ -18,6 +19,8 @@ public final class PSPNetClassifier: ChipClassifier {
     /// The last probabilities returned per plan shape, reused as the next output buffer.
     private var outputs: [[Int]: Tensor] = [:]
     private let lock = NSLock()
+    /// The reordered convolution weights of every plan of this classifier (once per layout oneDNN picks).
+    public let weightCache = PlanWeightCache()
     /// Plans kept at once; each holds its activation buffers.
     private static let plansKept = 2
 
@@ -91,7 +94,7 @@ public final class PSPNetClassifier: ChipClassifier {
         defer { lock.unlock() }
         if let plan = plans[shape] { return plan }
         let plan = try PSPNetInferencePlan(model: model, batch: shape[0], height: shape[1], width: shape[2],
-                                           precision: precision, output: .probabilities)
+                                           precision: precision, output: .probabilities, weightCache: weightCache)
         if planOrder.count >= PSPNetClassifier.plansKept {
             let evicted = planOrder.removeFirst()
             plans[evicted] = nil

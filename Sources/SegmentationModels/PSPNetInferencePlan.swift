@@ -32,13 +32,16 @@ public final class PSPNetInferencePlan {
     /// - Parameter prefersWinograd: ask oneDNN for Winograd kernels where it has them (Float32 3x3 stride-1
     ///   undilated convolutions without a residual sum, chiefly the upsample head's 3x3): about 25% faster
     ///   on ResNet-50 at 512 x 512, for several hundred MB more memory (docs/DESIGN.md "Inference plan").
+    /// - Parameter weightCache: share reordered convolution weights with the other plans of this model made
+    ///   with the same cache (`PlanWeightCache`); the model's weights must not change while the cache lives.
     /// - Throws: `InferencePlanError` when this CPU cannot run `precision` (bfloat16 needs AVX512-BF16).
     public init(model: PSPNet, batch: Int, height: Int, width: Int, precision: InferencePrecision = .float32,
-                output: Output = .logits, prefersWinograd: Bool = true) throws {
+                output: Output = .logits, prefersWinograd: Bool = true, weightCache: PlanWeightCache? = nil) throws {
         precondition(batch >= 1 && height >= 1 && width >= 1, "PSPNetInferencePlan: chips \(batch)x\(height)x\(width) must be at least 1x1x1")
         configuration = model.configuration
         let builder = try InferencePlanBuilder(precision: precision)
         builder.prefersWinograd = prefersWinograd
+        builder.weightCache = weightCache
         let input = builder.input(shape: [batch, height, width, model.configuration.bandCount])
         let x = builder.activation(input)
         let compiler = Compiler(builder: builder)
@@ -88,7 +91,8 @@ public final class PSPNetInferencePlan {
                          accumulatingInto shortcut: PlanValue? = nil, floatOutput: Bool = false) -> PlanValue {
             let (weight, bias) = Compiler.fold(conv, bn)
             return builder.convolution(input, weight: weight, bias: bias, stride: conv.stride, padding: conv.padding,
-                                       dilation: conv.dilation, relu: relu, accumulatingInto: shortcut, floatOutput: floatOutput)
+                                       dilation: conv.dilation, relu: relu, accumulatingInto: shortcut, floatOutput: floatOutput,
+                                       weightOwner: conv)
         }
 
         static func fold(_ conv: Conv2d, _ bn: BatchNorm2d?) -> (weight: Tensor, bias: Tensor) {

@@ -5,8 +5,8 @@ import CDNNL
 /// post-ops: sum (add the destination's previous contents, i.e. a residual written into the shortcut's
 /// buffer) and then ReLU.
 ///
-/// Owns the primitive, the reordered weights and the bias; the plan supplies the source, destination and
-/// scratchpad memory.
+/// Owns the primitive, the reordered weights (or shares them through a `PlanWeightCache`) and the bias; the
+/// plan supplies the source, destination and scratchpad memory.
 final class FusedConvolution {
     let primitive: OneDNNPrimitive
     let sourceDescriptor: dnnl_memory_desc_t
@@ -48,8 +48,11 @@ final class FusedConvolution {
     ///   - outputType: element type of the destination.
     ///   - tryWinograd: ask for oneDNN's Winograd algorithm first, falling back to direct when oneDNN has
     ///     no Winograd kernel for this configuration.
+    ///   - sharedWeights: a cache and the object that owns `weight` there: the reordered weights are taken
+    ///     from the cache when another plan already made them in the chosen layout (`PlanWeightCache`).
     init(input: [Int], outputShape: [Int], weight: Tensor, bias: Tensor, stride: Int, padding: Int, dilation: Int,
-         computeType: PlanElementType, outputType: PlanElementType, sum: Bool, relu: Bool, tryWinograd: Bool) {
+         computeType: PlanElementType, outputType: PlanElementType, sum: Bool, relu: Bool, tryWinograd: Bool,
+         sharedWeights: (cache: PlanWeightCache, owner: AnyObject)? = nil) {
         let (batch, channels) = (input[0], input[3])
         let outputChannels = weight.shape[0]
         let sourceDescriptor = OneDNNDescriptor.make([batch, channels, input[1], input[2]], dnnl_nhwc, type: computeType.oneDNNType)
@@ -99,15 +102,20 @@ final class FusedConvolution {
             ? BlockedActivations(primitive: primitive, nhwcSource: sourceDescriptor, nhwcDestination: destinationDescriptor)
             : nil
         let chosenWeights = primitive.memoryDescriptor(dnnl_query_weights_md)
-        let weightsStorage = TensorStorage(uninitializedCount: (OneDNNDescriptor.byteCount(chosenWeights) + 3) / 4)
-        let weightsMemory = OneDNNMemory(chosenWeights, weightsStorage.pointer)
-        self.weightsStorage = weightsStorage
-        self.weightsMemory = weightsMemory
-        let reorder = OneDNNPrimitive(reorderFrom: userWeights, to: chosenWeights)
-        weight.withUnsafeBufferPointer { values in
-            reorder.execute([(OneDNNArgument.source, OneDNNMemory(userWeights, UnsafeMutableRawPointer(mutating: values.baseAddress!))),
-                             (OneDNNArgument.destination, weightsMemory)])
+        func reorderWeights(into storage: TensorStorage) {
+            let reorder = OneDNNPrimitive(reorderFrom: userWeights, to: chosenWeights)
+            weight.withUnsafeBufferPointer { values in
+                reorder.execute([(OneDNNArgument.source, OneDNNMemory(userWeights, UnsafeMutableRawPointer(mutating: values.baseAddress!))),
+                                 (OneDNNArgument.destination, OneDNNMemory(chosenWeights, storage.pointer))])
+            }
         }
+        if let sharedWeights {
+            weightsStorage = sharedWeights.cache.storage(owner: sharedWeights.owner, layout: chosenWeights, fill: reorderWeights)
+        } else {
+            weightsStorage = TensorStorage(uninitializedCount: (OneDNNDescriptor.byteCount(chosenWeights) + 3) / 4)
+            reorderWeights(into: weightsStorage)
+        }
+        weightsMemory = OneDNNMemory(chosenWeights, weightsStorage.pointer)
         biasStorage = bias.storage
         biasMemory = OneDNNMemory(biasDescriptor, biasStorage.pointer)
         floatingPointOperations = 2 * Double(batch * outputShape[1] * outputShape[2] * outputChannels)

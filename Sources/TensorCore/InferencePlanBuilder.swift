@@ -20,6 +20,9 @@ public final class InferencePlanBuilder {
     /// Ask oneDNN for Winograd kernels for Float32 3x3 stride-1 undilated convolutions (kept only where
     /// oneDNN has them; see docs/DESIGN.md, "Inference plan").
     public var prefersWinograd = false
+    /// Where convolutions given a `weightOwner` take their reordered weights from, shared with the other
+    /// plans of the same model (`PlanWeightCache`); nil: every convolution keeps its own.
+    public var weightCache: PlanWeightCache?
 
     var records: [PlanBufferRecord] = []
     private var versions: [Int] = []
@@ -101,10 +104,12 @@ public final class InferencePlanBuilder {
     ///   - accumulatingInto: a dense `[N, OH, OW, O]` value (the shortcut) that the result is added into,
     ///     in place; the value passed becomes stale, use the returned one.
     ///   - floatOutput: write Float32 even in a bfloat16 plan (for the logits).
+    ///   - weightOwner: the object whose weights these are (e.g. the layer), for sharing them through
+    ///     `weightCache`; the same owner must always come with the same `weight`.
     /// - Returns: `[N, OH, OW, O]`, `OH = (H + 2p - d(KH-1) - 1) / s + 1`.
     public func convolution(_ input: PlanValue, weight: Tensor, bias: Tensor, stride: Int = 1, padding: Int = 0,
                             dilation: Int = 1, relu: Bool, accumulatingInto shortcut: PlanValue? = nil,
-                            floatOutput: Bool = false) -> PlanValue {
+                            floatOutput: Bool = false, weightOwner: AnyObject? = nil) -> PlanValue {
         check(input, "convolution")
         precondition(input.isDense && input.type == activationType,
                      "InferencePlanBuilder.convolution: input \(input.shape) must be a dense activation (use activation(_:))")
@@ -128,10 +133,12 @@ public final class InferencePlanBuilder {
         let winograd = prefersWinograd && precision == .float32 && weight.shape[2] == 3 && weight.shape[3] == 3
             && stride == 1 && dilation == 1
         let sum = shortcut != nil
+        let sharedWeights = weightCache.flatMap { cache in weightOwner.map { (cache: cache, owner: $0) } }
         append([input.buffer, output.buffer]) { compilation in
             let convolution = FusedConvolution(
                 input: input.shape, outputShape: outputShape, weight: weight, bias: bias, stride: stride, padding: padding,
-                dilation: dilation, computeType: computeType, outputType: output.type, sum: sum, relu: relu, tryWinograd: winograd)
+                dilation: dilation, computeType: computeType, outputType: output.type, sum: sum, relu: relu, tryWinograd: winograd,
+                sharedWeights: sharedWeights)
             let fixed = [(OneDNNArgument.weights, convolution.weightsMemory), (OneDNNArgument.bias, convolution.biasMemory)]
             let note = convolution.usesWinograd ? "winograd" : nil
             guard let blocked = convolution.blocked else {

@@ -84,6 +84,24 @@ final class InferencePlanTests: XCTestCase {
             "the chips differ, so the equality above is not an accident of identical inputs")
     }
 
+    /// Plans of one model compiled with one `PlanWeightCache` (a batch plan and a one-chip plan, as a classifier
+    /// keeps them) share their reordered weights, and give bit for bit what plans with weights of their own give.
+    func testPlansSharingWeightsGiveTheSameResults() throws {
+        let model = try fixtureModel(.resnet18, outputStride: 8, decoder: .fpn, classCount: 5, bandCount: 4)
+        let batch = CounterRandom.input("shared", batch: 4, height: 64, width: 64, bands: 4)
+        let chip = Tensor(shape: [1, 64, 64, 4], scalars: Array(batch.scalars[0 ..< 64 * 64 * 4]))
+        let cache = PlanWeightCache()
+        let sharedBatch = try PSPNetInferencePlan(model: model, batch: 4, height: 64, width: 64, weightCache: cache)
+        let convolutions = cache.reorderCount, bytes = cache.byteCount
+        let sharedSingle = try PSPNetInferencePlan(model: model, batch: 1, height: 64, width: 64, weightCache: cache)
+        print("weight cache: \(convolutions) convolutions, \(bytes) bytes for the batch plan; the one-chip plan reused \(cache.reuseCount) and reordered \(cache.reorderCount - convolutions) (\(cache.byteCount - bytes) bytes)")
+        XCTAssertGreaterThan(convolutions, 20, "every convolution of the first plan went through the cache")
+        XCTAssertEqual(cache.reuseCount + cache.reorderCount, 2 * convolutions)
+        XCTAssertGreaterThan(cache.reuseCount, convolutions / 2)
+        XCTAssertEqual(sharedBatch(batch).scalars, try PSPNetInferencePlan(model: model, batch: 4, height: 64, width: 64)(batch).scalars)
+        XCTAssertEqual(sharedSingle(chip).scalars, try PSPNetInferencePlan(model: model, batch: 1, height: 64, width: 64)(chip).scalars)
+    }
+
     /// After compiling, runs create no oneDNN primitive, keep the same buffers and write into the caller's
     /// output tensor; two different chips give different results through the same buffers.
     func testRunsCompileAndAllocateNothing() throws {
