@@ -34,17 +34,12 @@ public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100
         targets.withUnsafeBufferPointer { targetBuffer in
             weights.withUnsafeBufferPointer { weightBuffer in
                 let x = source.baseAddress!, target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
-                return parallelChannelSums(rows: pixels, channels: 1, quantities: 2, minimumRows: max(1, 16384 / classes)) { range, total in
-                    // Probabilities land in a per-block scratch; the loss needs only each row's max and sum.
-                    let scratch = UnsafeMutablePointer<Float>.allocate(capacity: SoftmaxRows.chunk * classes)
-                    defer { scratch.deallocate() }
-                    SoftmaxRows.forEachChunk(source: x, target: { _ in scratch }, channels: classes, rows: range) { first, count, maxima, expSums in
-                        for offset in 0..<count where target[first + offset] >= 0 {
-                            let pixel = first + offset, label = Int(target[pixel])
-                            let negativeLogLikelihood = maxima[offset] + expSums[offset].log() - x[pixel * classes + label]
-                            total[0] += Double(w[label]) * Double(negativeLogLikelihood)
-                            total[1] += Double(w[label])
-                        }
+                return softmaxLossSums(logits: x, pixels: pixels, classes: classes) { first, count, maxima, expSums, total in
+                    for offset in 0..<count where target[first + offset] >= 0 {
+                        let pixel = first + offset, label = Int(target[pixel])
+                        let negativeLogLikelihood = maxima[offset] + expSums[offset].log() - x[pixel * classes + label]
+                        total[0] += Double(w[label]) * Double(negativeLogLikelihood)
+                        total[1] += Double(w[label])
                     }
                 }
             }
@@ -56,26 +51,20 @@ public func crossEntropy(logits: Tensor, labels: Tensor, ignoreIndex: Int = -100
     loss.recordOperation(inputs: [logits]) { gradient in
         // d loss / d x_i = w[y_i] / W * (softmax(x_i) - onehot(y_i)), zero for ignored pixels.
         let scale = weightTotal > 0 ? gradient.scalar / Float(weightTotal) : 0
-        return [Tensor(shape: savedLogits.shape) { result in
-            savedLogits.withUnsafeBufferPointer { source in
-                targets.withUnsafeBufferPointer { targetBuffer in
-                    weights.withUnsafeBufferPointer { weightBuffer in
-                        let x = source.baseAddress!, dx = result.baseAddress!
-                        let target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
-                        parallelBlocks(pixels, minimumBlock: max(1, 16384 / classes)) { range in
-                            SoftmaxRows.forEachChunk(source: x, target: { dx + $0 * classes }, channels: classes, rows: range) { _, _, _, _ in }
-                            for pixel in range {
-                                let out = dx + pixel * classes
-                                guard target[pixel] >= 0 else {
-                                    for c in 0..<classes { out[c] = 0 }
-                                    continue
-                                }
-                                let label = Int(target[pixel])
-                                let pixelScale = scale * w[label]
-                                for c in 0..<classes { out[c] *= pixelScale }
-                                out[label] -= pixelScale
-                            }
+        return [targets.withUnsafeBufferPointer { targetBuffer in
+            weights.withUnsafeBufferPointer { weightBuffer in
+                let target = targetBuffer.baseAddress!, w = weightBuffer.baseAddress!
+                return softmaxLossGradient(savedLogits) { range, dx in
+                    for pixel in range {
+                        let out = dx + pixel * classes
+                        guard target[pixel] >= 0 else {
+                            for c in 0..<classes { out[c] = 0 }
+                            continue
                         }
+                        let label = Int(target[pixel])
+                        let pixelScale = scale * w[label]
+                        for c in 0..<classes { out[c] *= pixelScale }
+                        out[label] -= pixelScale
                     }
                 }
             }
@@ -103,21 +92,17 @@ public func softCrossEntropy(logits: Tensor, targets: Tensor) -> Tensor {
     let sums = logits.withUnsafeBufferPointer { source in
         savedTargets.withUnsafeBufferPointer { targetBuffer in
             let x = source.baseAddress!, t = targetBuffer.baseAddress!
-            return parallelChannelSums(rows: pixels, channels: 1, quantities: 2, minimumRows: max(1, 16384 / classes)) { range, total in
-                let scratch = UnsafeMutablePointer<Float>.allocate(capacity: SoftmaxRows.chunk * classes)
-                defer { scratch.deallocate() }
-                SoftmaxRows.forEachChunk(source: x, target: { _ in scratch }, channels: classes, rows: range) { first, count, maxima, expSums in
-                    for offset in 0..<count {
-                        let pixel = first + offset, row = t + pixel * classes, logits = x + pixel * classes
-                        var mass: Float = 0
-                        for c in 0..<classes { mass += row[c] }
-                        guard mass > 0 else { continue }
-                        // -sum_c t_c (x_c - max - log sum) = mass (max + log sum) - sum_c t_c x_c
-                        var dot: Float = 0
-                        for c in 0..<classes { dot += row[c] * logits[c] }
-                        total[0] += Double(mass * (maxima[offset] + expSums[offset].log()) - dot)
-                        total[1] += 1
-                    }
+            return softmaxLossSums(logits: x, pixels: pixels, classes: classes) { first, count, maxima, expSums, total in
+                for offset in 0..<count {
+                    let pixel = first + offset, row = t + pixel * classes, logits = x + pixel * classes
+                    var mass: Float = 0
+                    for c in 0..<classes { mass += row[c] }
+                    guard mass > 0 else { continue }
+                    // -sum_c t_c (x_c - max - log sum) = mass (max + log sum) - sum_c t_c x_c
+                    var dot: Float = 0
+                    for c in 0..<classes { dot += row[c] * logits[c] }
+                    total[0] += Double(mass * (maxima[offset] + expSums[offset].log()) - dot)
+                    total[1] += 1
                 }
             }
         }
@@ -127,24 +112,50 @@ public func softCrossEntropy(logits: Tensor, targets: Tensor) -> Tensor {
     let savedLogits = logits.detached()
     loss.recordOperation(inputs: [logits]) { gradient in
         let scale = counted > 0 ? gradient.scalar / Float(counted) : 0
-        return [Tensor(shape: savedLogits.shape) { result in
-            savedLogits.withUnsafeBufferPointer { source in
-                savedTargets.withUnsafeBufferPointer { targetBuffer in
-                    let x = source.baseAddress!, dx = result.baseAddress!, t = targetBuffer.baseAddress!
-                    parallelBlocks(pixels, minimumBlock: max(1, 16384 / classes)) { range in
-                        SoftmaxRows.forEachChunk(source: x, target: { dx + $0 * classes }, channels: classes, rows: range) { _, _, _, _ in }
-                        for pixel in range {
-                            let out = dx + pixel * classes, row = t + pixel * classes
-                            var mass: Float = 0
-                            for c in 0..<classes { mass += row[c] }
-                            for c in 0..<classes { out[c] = scale * (out[c] * mass - row[c]) }
-                        }
-                    }
+        return [savedTargets.withUnsafeBufferPointer { targetBuffer in
+            let t = targetBuffer.baseAddress!
+            return softmaxLossGradient(savedLogits) { range, dx in
+                for pixel in range {
+                    let out = dx + pixel * classes, row = t + pixel * classes
+                    var mass: Float = 0
+                    for c in 0..<classes { mass += row[c] }
+                    for c in 0..<classes { out[c] = scale * (out[c] * mass - row[c]) }
                 }
             }
         }]
     }
     return loss
+}
+
+/// The two sums a softmax loss averages (its total and what it is averaged over), over `pixels` rows of
+/// `classes` logits in parallel: `accumulate` gets each chunk of rows (first row, row count, the rows'
+/// maxima and sums of exp(x - max)) and adds into `total[0]` and `total[1]`.
+private func softmaxLossSums(logits x: UnsafePointer<Float>, pixels: Int, classes: Int,
+                             accumulate: (Int, Int, UnsafePointer<Float>, UnsafePointer<Float>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
+    parallelChannelSums(rows: pixels, channels: 1, quantities: 2, minimumRows: max(1, 16384 / classes)) { range, total in
+        // Probabilities land in a per-block scratch; the losses need only each row's max and sum.
+        let scratch = UnsafeMutablePointer<Float>.allocate(capacity: SoftmaxRows.chunk * classes)
+        defer { scratch.deallocate() }
+        SoftmaxRows.forEachChunk(source: x, target: { _ in scratch }, channels: classes, rows: range) { first, count, maxima, expSums in
+            accumulate(first, count, maxima, expSums, total)
+        }
+    }
+}
+
+/// The gradient of a softmax loss with respect to `logits` `[N, H, W, C]`: each block of pixels (in
+/// parallel) first gets softmax(x) written into the gradient `dx`, which `adjust` then turns into the
+/// gradient of those pixels in place.
+private func softmaxLossGradient(_ logits: Tensor, adjust: (Range<Int>, UnsafeMutablePointer<Float>) -> Void) -> Tensor {
+    let classes = logits.shape[3], pixels = logits.count / classes
+    return Tensor(shape: logits.shape) { result in
+        logits.withUnsafeBufferPointer { source in
+            let x = source.baseAddress!, dx = result.baseAddress!
+            parallelBlocks(pixels, minimumBlock: max(1, 16384 / classes)) { range in
+                SoftmaxRows.forEachChunk(source: x, target: { dx + $0 * classes }, channels: classes, rows: range) { _, _, _, _ in }
+                adjust(range, dx)
+            }
+        }
+    }
 }
 
 /// The index of the largest channel of each pixel (the predicted class); the first one among ties, as
